@@ -1,0 +1,20 @@
+"""Complaints, compliments and suggestions portal for a UK council."""
+
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build and configure the application."""
+    from portal.app_setup import configure_app
+
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    configure_app(app, config_name, overrides)
+    return app

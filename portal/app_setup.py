@@ -1,0 +1,169 @@
+"""Everything create_app() does, in one place: config, extensions, templates, language, security headers."""
+
+import base64
+import hashlib
+import os
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
+
+from portal import PROJECT_ROOT
+from portal.config import CONFIGS
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from portal.htmx import htmx
+from portal.languages import NATIVE_NAMES
+
+# GOV.UK Frontend's template sets the js-enabled class with this one inline script; the CSP allows it by hash.
+GOVUK_BODY_SCRIPT = (
+    "document.body.className += ' js-enabled' + ('noModule' in HTMLScriptElement.prototype ? "
+    "' govuk-frontend-supported' : '');"
+)
+LANGUAGE_COOKIE = "lang"
+
+
+class OutputStrictUndefined(Undefined):
+    """Fail when a missing variable would be printed, but stay lenient in `if` tests, as the GOV.UK macros need."""
+
+    __str__ = Undefined._fail_with_undefined_error  # type: ignore[assignment]
+
+
+def configure_app(app: Flask, config_name: str | None, overrides: dict) -> None:
+    name = config_name or os.environ.get("PORTAL_ENV", "production")
+    app.config.from_object(CONFIGS[name])
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (PORTAL_ENV=development gives a development key)")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _configure_templates(app)
+    _register_blueprints(app)
+    _register_language_handling(app)
+
+    from portal.cli import register_cli
+    from portal.main.errors import register_error_handlers
+
+    register_cli(app)
+    register_error_handlers(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.session_protection = "strong"
+
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Sign in to see this page")
+    login_manager.login_message_category = "info"
+
+    from portal.services.users import load_user
+
+    login_manager.user_loader(load_user)
+
+    script_hash = base64.b64encode(hashlib.sha256(GOVUK_BODY_SCRIPT.encode()).digest()).decode()
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": ["'self'", f"'sha256-{script_hash}'"],
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "font-src": "'self'",
+            "connect-src": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+            "base-uri": "'none'",
+            "object-src": "'none'",
+        },
+        permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()", "interest-cohort": "()"},
+    )
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.undefined = OutputStrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from portal.template_helpers import isodate, template_globals
+
+    app.context_processor(template_globals)
+    app.add_template_filter(isodate)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.auth.views import bp as auth_bp
+    from portal.main.views import bp as main_bp
+    from portal.public.views import bp as public_bp
+    from portal.staff.views import bp as staff_bp
+    from portal.tracking.views import bp as tracking_bp
+
+    for blueprint in (main_bp, public_bp, tracking_bp, auth_bp, staff_bp):
+        app.register_blueprint(blueprint)
+
+
+def select_locale() -> str:
+    """Pick the language: ?lang= on the link beats the remembered cookie, which beats Accept-Language."""
+    languages = g.get("languages") or _languages()
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        g.language_chosen = chosen
+        return chosen
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in languages:
+        return remembered
+    from flask import current_app
+
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def _register_language_handling(app: Flask) -> None:
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"]:
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                chosen,
+                max_age=365 * 24 * 3600,
+                secure=app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+        response.headers.setdefault("Content-Language", str(get_locale()))
+        return response
+
+    app.jinja_env.globals["native_language_names"] = NATIVE_NAMES

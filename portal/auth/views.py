@@ -1,0 +1,46 @@
+"""Staff sign-in and sign-out."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal.auth.forms import SignInForm
+from portal.extensions import limiter
+from portal.services.users import authenticate, record_sign_in, record_sign_out
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _is_get() -> bool:
+    return request.method != "POST"
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, exempt_when=_is_get)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()
+            login_user(user)
+            record_sign_in(user)
+            return redirect(url_for("staff.home"), code=303)
+        form.email.errors = [_("Enter a correct email address and password")]
+    errors = form.error_list()
+    return render_template("auth/sign_in.html", form=form, errors=errors)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if current_user.is_authenticated:
+        record_sign_out(current_user)
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.sign_in"), code=303)

@@ -1,0 +1,46 @@
+"""Flask commands: create-user, demo-data and purge-drafts."""
+
+import os
+
+import click
+from flask import Flask
+
+from portal.models.enums import Role
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", required=True, help="The member of staff's email address.")
+    @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What they may do.")
+    @click.option("--name", default="", help="Their name, as colleagues see it.")
+    def create_user_command(email: str, role: str, name: str) -> None:
+        """Create a staff account; the password comes from PORTAL_PASSWORD or is asked for."""
+        from portal.services.users import UserError, create_user
+
+        password = os.environ.get("PORTAL_PASSWORD") or click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True
+        )
+        try:
+            user = create_user(email, role, password, name=name)
+        except UserError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Created {user.role} account {user.email}")
+
+    @app.cli.command("demo-data")
+    def demo_data_command() -> None:
+        """Load demonstration service areas, themes, staff accounts and cases."""
+        from portal.services.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo_data
+
+        created = load_demo_data()
+        click.echo(f"Demo data loaded: {created['cases']} new cases, {len(created['staff'])} new staff accounts.")
+        click.echo("Sign in to the back office at /staff/sign-in with any of:")
+        for email, role, _name in DEMO_STAFF:
+            click.echo(f"  {email} ({role})")
+        click.echo(f"  password: {DEMO_PASSWORD}")
+
+    @app.cli.command("purge-drafts")
+    def purge_drafts_command() -> None:
+        """Delete unfinished answers (and their files) older than the draft lifetime."""
+        from portal.services.drafts import purge_stale_drafts
+
+        click.echo(f"Deleted {purge_stale_drafts()} stale drafts.")

@@ -1,0 +1,103 @@
+"""Configuration classes, chosen by the PORTAL_ENV environment variable."""
+
+import os
+from datetime import timedelta
+
+from portal import PROJECT_ROOT
+
+DEFAULT_TIMESCALES = (
+    # process, stage, working days, longest allowed extension (total working days)
+    ("corporate", 1, 20, 40),
+    ("corporate", 2, 20, 40),
+    ("childrens", 1, 10, 20),
+    ("childrens", 2, 25, 65),
+    ("childrens", 3, 15, 15),
+    ("adults", 1, 20, 130),
+    ("adults", 2, 20, 40),
+)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'instance' / 'portal.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
+    COUNCIL_PHONE = os.environ.get("COUNCIL_PHONE", "0300 123 4567")
+    COUNCIL_PHONE_HOURS = os.environ.get("COUNCIL_PHONE_HOURS", "Monday to Friday, 9am to 5pm")
+    COUNCIL_ADDRESS = os.environ.get("COUNCIL_ADDRESS", "Complaints Team, Town Hall, High Street, Exampleton, EX1 1AA")
+    COUNCIL_EMAIL = os.environ.get("COUNCIL_EMAIL", "complaints@example.gov.uk")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # The acknowledgement and first-response targets shown to residents, in working days.
+    ACKNOWLEDGE_WITHIN_DAYS = int(os.environ.get("ACKNOWLEDGE_WITHIN_DAYS", "5"))
+    TIMESCALES = DEFAULT_TIMESCALES
+    WORKING_DAY_REGION = os.environ.get("WORKING_DAY_REGION", "GB-ENG")
+
+    LANGUAGES = ("en", "cy")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "portal" / "translations")
+
+    NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "file")
+    MAIL_DIRECTORY = os.environ.get("MAIL_DIRECTORY") or str(PROJECT_ROOT / "instance" / "mail")
+    UPLOAD_DIRECTORY = os.environ.get("UPLOAD_DIRECTORY") or str(PROJECT_ROOT / "instance" / "uploads")
+    MAX_FILES = 5
+    MAX_FILE_BYTES = 10 * 1024 * 1024
+    # Room for five files plus the form fields around them.
+    MAX_CONTENT_LENGTH = 5 * 10 * 1024 * 1024 + 1024 * 1024
+
+    TRACKING_LINK_LIFETIME = timedelta(hours=1)
+    TRACKING_SESSION_LIFETIME = timedelta(hours=1)
+    DRAFT_LIFETIME = timedelta(days=2)
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "10 per hour")
+    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per hour")
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per 15 minutes")
+
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=2)
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = True
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = False
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    FORCE_HTTPS = False
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

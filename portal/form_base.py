@@ -1,0 +1,55 @@
+"""What every form shares: whitespace stripped in one place, and radios that say what to choose."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectMultipleField
+from wtforms.validators import StopValidation
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = options.get("filters") or ()
+            if not unbound_field.kwargs.get("widget") or "File" not in type(unbound_field.kwargs["widget"]).__name__:
+                options["filters"] = (_strip, *filters)
+            return unbound_field.bind(form=form, **options)
+
+    def error_list(self) -> list[dict]:
+        """Return the GOV.UK error summary items, each linking to the field it is about."""
+        items = []
+        for field in self:
+            if field.errors:
+                items.append({"text": field.errors[0], "href": f"#{error_anchor(field)}"})
+        return items
+
+
+def error_anchor(field) -> str:
+    """Return the id of the first input a field renders, so the error summary link moves focus there."""
+    widget_name = type(field.widget).__name__
+    if widget_name == "GovDateInput":
+        return f"{field.id}-day"
+    return field.id
+
+
+class ChoiceField(RadioField):
+    """Radios whose missing or unknown answer gets the form's own message, not WTForms' 'Not a valid choice'."""
+
+    def __init__(self, label=None, validators=None, message: str = "", **kwargs):
+        super().__init__(label, validators=validators, validate_choice=False, **kwargs)
+        self._message = message
+
+    def pre_validate(self, form):
+        allowed = {str(value) for value, *_ in self.choices}
+        if self.data is None or str(self.data) not in allowed:
+            raise StopValidation(str(self._message))
+
+
+class MultiChoiceField(SelectMultipleField):
+    """Checkboxes that quietly ignore values that are not offered."""
+
+    def pre_validate(self, form):
+        allowed = {str(value) for value, *_ in self.choices}
+        self.data = [value for value in (self.data or []) if value in allowed]

@@ -1,0 +1,23 @@
+"""The data model. Importing this package registers every table on Base.metadata."""
+
+from portal.models.base import Base
+from portal.models.case import Attachment, Case, Contact, Draft, Event, Message, Stage, TrackingToken
+from portal.models.organisation import Directorate, ServiceArea, Theme, Timescale
+from portal.models.user import User
+
+__all__ = [
+    "Attachment",
+    "Base",
+    "Case",
+    "Contact",
+    "Directorate",
+    "Draft",
+    "Event",
+    "Message",
+    "ServiceArea",
+    "Stage",
+    "Theme",
+    "Timescale",
+    "TrackingToken",
+    "User",
+]

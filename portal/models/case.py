@@ -1,0 +1,197 @@
+"""A case (complaint, compliment, suggestion, service request or signposted contact) and what hangs off it."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, utcnow
+from portal.models.organisation import ServiceArea
+
+
+class Contact(Base):
+    """A person: the resident a case is about, or someone acting for them."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    preferred_contact: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    adjustments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    adjustments_detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Case(Base):
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    service_area_id: Mapped[int | None] = mapped_column(ForeignKey("service_area.id"), index=True)
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
+    representative_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
+    representative_relationship: Mapped[str | None] = mapped_column(String(200))
+    consent_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    description: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    desired_outcome: Mapped[str | None] = mapped_column(Text)
+
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    signposted_to: Mapped[str | None] = mapped_column(String(200))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    triaged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+    closure_note: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    service_area: Mapped[ServiceArea | None] = relationship()
+    resident: Mapped[Contact] = relationship(foreign_keys=[resident_id])
+    representative: Mapped[Contact | None] = relationship(foreign_keys=[representative_id])
+    stages: Mapped[list["Stage"]] = relationship(back_populates="case", order_by="Stage.number")
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="case", order_by="Attachment.id")
+    messages: Mapped[list["Message"]] = relationship(back_populates="case", order_by="Message.id")
+
+    @property
+    def correspondent(self) -> Contact:
+        """Return whoever the council writes to: the representative when there is one."""
+        return self.representative or self.resident
+
+    @property
+    def current_stage(self) -> "Stage | None":
+        return self.stages[-1] if self.stages else None
+
+
+class Stage(Base):
+    """One stage of a complaint's process, with its own deadline and response."""
+
+    __tablename__ = "stage"
+    __table_args__ = (
+        Index("ix_stage_process_number_received", "process", "number", "received_on"),
+        Index("ix_stage_received_on", "received_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    process: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(Integer)
+    received_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    extended_to: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    within_timescale: Mapped[bool | None] = mapped_column(Boolean)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    response_text: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="stages")
+
+    @property
+    def due_on(self) -> date:
+        return self.extended_to or self.deadline
+
+
+class Attachment(Base):
+    """A file a resident or officer supplied, stored outside static/ under a random name."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    draft_id: Mapped[str | None] = mapped_column(ForeignKey("draft.id", ondelete="SET NULL"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(20), default="resident")
+
+    case: Mapped[Case | None] = relationship(back_populates="attachments")
+
+
+class Message(Base):
+    """Correspondence on a case: to or from the resident, or an internal note."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # to_resident, from_resident, internal_note
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    case: Mapped[Case] = relationship(back_populates="messages")
+
+
+class Event(Base):
+    """An append-only record of something that happened to a case: who, when and what changed."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_type: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case | None] = relationship()
+
+
+class TrackingToken(Base):
+    """A single-use link sent to a resident so they can see their case. Only a hash of the token is kept."""
+
+    __tablename__ = "tracking_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Draft(Base):
+    """Answers a resident has given so far, kept on the server so no personal data sits in a cookie."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+def _refuse_to_rewrite_history(mapper, connection, target) -> None:
+    raise EventHistoryIsAppendOnly(f"event {target.id} cannot be changed or removed")
+
+
+class EventHistoryIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or remove a recorded event."""

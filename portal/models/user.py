@@ -1,0 +1,34 @@
+"""Staff accounts, and the service areas a service responder answers for."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, utcnow
+from portal.models.organisation import ServiceArea
+
+user_service_area = Table(
+    "user_service_area",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id"), primary_key=True),
+    Column("service_area_id", ForeignKey("service_area.id"), primary_key=True),
+)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    service_areas: Mapped[list[ServiceArea]] = relationship(secondary=user_service_area)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.active

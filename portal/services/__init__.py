@@ -1,0 +1,1 @@
+"""Every query and every change of state lives here, as verb-first functions."""

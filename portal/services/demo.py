@@ -1,0 +1,114 @@
+"""Demonstration data: service areas, themes, staff and a few cases, for trying the portal out."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case, Contact, Stage
+from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, Outcome, Process
+from portal.services.events import record_event
+from portal.services.organisation import ensure_default_themes, ensure_service_area
+from portal.services.references import generate_reference
+from portal.services.timescales import compute_deadline, ensure_default_timescales
+from portal.services.users import create_user, find_user_by_email
+
+DEMO_SERVICE_AREAS = {
+    "Adults": ["Adult social care", "Occupational therapy"],
+    "Children's": ["Children's social care", "Special educational needs and disabilities"],
+    "Education": ["School admissions", "Home to school transport"],
+    "Place": ["Waste and recycling", "Planning", "Highways", "Environmental services", "Libraries"],
+    "Exchequer": ["Council tax", "Income and debt"],
+}
+DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 - printed for local trying-out only
+DEMO_STAFF = [
+    ("officer@example.gov.uk", "officer", "Olu Officer"),
+    ("manager@example.gov.uk", "manager", "Mina Manager"),
+    ("admin@example.gov.uk", "admin", "Ade Admin"),
+]
+DEMO_CASES = [
+    # type, directorate, service, days ago, description, language, responded outcome
+    (
+        CaseType.COMPLAINT,
+        "Place",
+        "Waste and recycling",
+        3,
+        "My green bin has been missed three weeks running.",
+        "en",
+        None,
+    ),
+    (CaseType.COMPLAINT, "Exchequer", "Council tax", 30, "I was charged twice for March.", "cy", Outcome.PARTLY_UPHELD),
+    (
+        CaseType.COMPLIMENT,
+        "Place",
+        "Libraries",
+        5,
+        "The staff at the central library helped my son with his CV.",
+        "en",
+        None,
+    ),
+    (CaseType.SUGGESTION, "Place", "Highways", 8, "Please add a dropped kerb outside the post office.", "en", None),
+]
+
+
+def load_demo_data(today: date | None = None) -> dict:
+    """Create the demonstration data that is not there yet; return what was created."""
+    today = today or date.today()
+    ensure_default_timescales()
+    ensure_default_themes()
+    for directorate, areas in DEMO_SERVICE_AREAS.items():
+        for area in areas:
+            ensure_service_area(directorate, area)
+    db.session.commit()
+
+    created_staff = []
+    for email, role, name in DEMO_STAFF:
+        if find_user_by_email(email) is None:
+            create_user(email, role, DEMO_PASSWORD, name=name)
+            created_staff.append(email)
+
+    created_cases = 0
+    if db.session.scalar(select(Case.id).limit(1)) is None:
+        for case_type, directorate, area_name, days_ago, text, language, outcome in DEMO_CASES:
+            _add_demo_case(
+                case_type, ensure_service_area(directorate, area_name), days_ago, text, language, outcome, today
+            )
+            created_cases += 1
+        db.session.commit()
+    return {"staff": created_staff, "cases": created_cases}
+
+
+def _add_demo_case(case_type, area, days_ago, text, language, outcome, today) -> None:
+    received = today - timedelta(days=days_ago)
+    resident = Contact(
+        name="Demo Resident", email="resident@example.com", language=language, preferred_contact="email", adjustments=[]
+    )
+    case = Case(
+        reference=generate_reference(case_type),
+        type=case_type,
+        status=CaseStatus.RESPONDED if outcome else CaseStatus.RECEIVED,
+        channel=Channel.WEB,
+        language=language,
+        received_on=received,
+        service_area=area,
+        resident=resident,
+        description=text,
+        occurred_on=received - timedelta(days=2),
+        desired_outcome="Put it right, please." if case_type == CaseType.COMPLAINT else None,
+    )
+    if case_type == CaseType.COMPLAINT:
+        deadline = compute_deadline(Process.CORPORATE, 1, received)
+        responded = received + timedelta(days=14) if outcome else None
+        case.stages.append(
+            Stage(
+                process=Process.CORPORATE,
+                number=1,
+                received_on=received,
+                deadline=deadline,
+                responded_on=responded,
+                within_timescale=(responded <= deadline) if responded else None,
+                outcome=outcome,
+            )
+        )
+    db.session.add(case)
+    record_event(case, "case_submitted", ActorType.SYSTEM, channel=Channel.WEB, demo=True)

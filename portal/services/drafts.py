@@ -1,0 +1,91 @@
+"""A resident's answers, kept on the server between the pages of the journey."""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from portal.extensions import db
+from portal.models import Attachment, Draft
+from portal.models.base import utcnow
+from portal.services.uploads import discard_upload, store_upload
+
+
+class TooManyFiles(ValueError):
+    """Raised when a draft already holds as many files as allowed."""
+
+
+def start_draft() -> Draft:
+    """Create an empty draft with an unguessable id."""
+    draft = Draft(id=secrets.token_urlsafe(32), answers={})
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
+def find_draft(draft_id: str | None) -> Draft | None:
+    """Return a draft that is still current, or None."""
+    if not draft_id:
+        return None
+    draft = db.session.get(Draft, draft_id)
+    if draft is None:
+        return None
+    if draft.updated_at < utcnow() - current_app.config["DRAFT_LIFETIME"]:
+        return None
+    return draft
+
+
+def save_answers(draft: Draft, answers: dict) -> None:
+    """Merge answers into a draft (a new dict, so the JSON column sees the change)."""
+    draft.answers = {**draft.answers, **answers}
+    db.session.commit()
+
+
+def forget_answers(draft: Draft, *names: str) -> None:
+    """Drop answers that no longer apply (for example the put-it-right answer of a compliment)."""
+    draft.answers = {key: value for key, value in draft.answers.items() if key not in names}
+    db.session.commit()
+
+
+def add_draft_file(draft: Draft, stream, filename: str | None) -> Attachment:
+    """Store an evidence file against a draft; raise TooManyFiles or UploadRejected."""
+    if len(draft.attachments) >= current_app.config["MAX_FILES"]:
+        raise TooManyFiles(filename)
+    stored = store_upload(stream, filename)
+    attachment = Attachment(
+        draft_id=draft.id,
+        stored_name=stored.stored_name,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by="resident",
+    )
+    db.session.add(attachment)
+    db.session.commit()
+    return attachment
+
+
+def remove_draft_file(draft: Draft, attachment_id: int) -> bool:
+    """Remove one of a draft's files; return whether it was there."""
+    attachment = db.session.scalar(select(Attachment).filter_by(id=attachment_id, draft_id=draft.id, case_id=None))
+    if attachment is None:
+        return False
+    discard_upload(attachment.stored_name)
+    db.session.delete(attachment)
+    db.session.commit()
+    return True
+
+
+def purge_stale_drafts(now=None) -> int:
+    """Delete drafts past their lifetime that never became a case, with their files; return how many."""
+    cutoff = (now or utcnow()) - current_app.config["DRAFT_LIFETIME"] - timedelta(minutes=1)
+    stale = db.session.scalars(select(Draft).where(Draft.updated_at < cutoff, Draft.case_id.is_(None))).all()
+    for draft in stale:
+        for attachment in draft.attachments:
+            discard_upload(attachment.stored_name)
+        db.session.execute(delete(Attachment).where(Attachment.draft_id == draft.id, Attachment.case_id.is_(None)))
+        db.session.delete(draft)
+    db.session.commit()
+    return len(stale)

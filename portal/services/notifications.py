@@ -1,0 +1,103 @@
+"""Sending email to residents and staff through a backend chosen by configuration.
+
+The default backend writes each message as a file under instance/mail/, so a newcomer can read
+what the portal sent. A council plugs in a real provider (GOV.UK Notify, SMTP relay) by setting
+NOTIFY_BACKEND to "smtp" or to "package.module:ClassName" of a class with a send(message) method.
+"""
+
+import importlib
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Notification:
+    to: str
+    subject: str
+    body: str
+    language: str
+    template: str
+
+
+class NotificationBackend(Protocol):
+    def send(self, notification: Notification) -> None: ...
+
+
+class NotificationFailed(RuntimeError):
+    """Raised when a backend could not hand a message over."""
+
+
+def _as_email(notification: Notification, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = notification.to
+    message["Subject"] = notification.subject
+    message["Content-Language"] = notification.language
+    message["X-Portal-Template"] = notification.template
+    message.set_content(notification.body, cte="8bit")
+    return message
+
+
+class FileBackend:
+    """Write each message as an .eml file in a folder."""
+
+    def __init__(self, directory: str, sender: str):
+        self.directory = Path(directory)
+        self.sender = sender
+
+    def send(self, notification: Notification) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = self.directory / f"{stamp}-{notification.template}-{secrets.token_hex(4)}.eml"
+        path.write_bytes(bytes(_as_email(notification, self.sender)))
+
+
+class SmtpBackend:
+    """Hand each message to an SMTP relay named by SMTP_HOST and SMTP_PORT."""
+
+    def __init__(self, host: str, port: int, sender: str):
+        self.host, self.port, self.sender = host, port, sender
+
+    def send(self, notification: Notification) -> None:
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
+                smtp.send_message(_as_email(notification, self.sender))
+        except (OSError, smtplib.SMTPException) as exc:
+            raise NotificationFailed(notification.template) from exc
+
+
+def get_backend() -> NotificationBackend:
+    """Return the configured backend."""
+    config = current_app.config
+    name = config["NOTIFY_BACKEND"]
+    sender = config["COUNCIL_EMAIL"]
+    if name == "file":
+        return FileBackend(config["MAIL_DIRECTORY"], sender)
+    if name == "smtp":
+        return SmtpBackend(config.get("SMTP_HOST", "localhost"), int(config.get("SMTP_PORT", 25)), sender)
+    module_name, _, class_name = name.partition(":")
+    backend_class = getattr(importlib.import_module(module_name), class_name)
+    return backend_class(config)
+
+
+def send_email(to: str, template: str, language: str, **context) -> Notification:
+    """Render templates/email/<template>.txt in the recipient's language and send it."""
+    with force_locale(language):
+        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        body = render_template(f"email/{template}.txt", **context)
+    notification = Notification(to=to, subject=subject, body=body, language=language, template=template)
+    get_backend().send(notification)
+    # Log the kind of message only: addresses and content are personal data.
+    log.info("notification sent", extra={"template": template, "language": language})
+    return notification

@@ -1,0 +1,161 @@
+"""Residents following their case: ask for a link, open it, add information, withdraw."""
+
+from datetime import datetime
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from portal.extensions import limiter
+from portal.htmx import redirect_to, render_page
+from portal.models.base import utcnow
+from portal.services.cases import get_case
+from portal.services.tracking import (
+    CaseAlreadyClosed,
+    add_information,
+    messages_for_resident,
+    redeem_tracking_token,
+    request_tracking_link,
+    withdraw_case,
+)
+from portal.services.uploads import UploadRejected, discard_upload, store_upload
+from portal.tracking.forms import AddInformationForm, TrackRequestForm, WithdrawForm
+from portal.upload_messages import upload_error_message
+
+bp = Blueprint("tracking", __name__, url_prefix="/track")
+
+
+def _track_limit() -> str:
+    return current_app.config["TRACK_RATE_LIMIT"]
+
+
+def _is_get() -> bool:
+    return request.method != "POST"
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(_track_limit, exempt_when=_is_get)
+def request_link():
+    form = TrackRequestForm()
+    if form.validate_on_submit():
+        request_tracking_link(form.reference.data, form.email.data)
+        return redirect_to(url_for("tracking.check_email"))
+    errors = form.error_list()
+    return render_page(
+        "tracking/request_link.html",
+        "tracking/_request_link_form.html",
+        form=form,
+        errors=errors,
+        page_title=(_("Error: ") if errors else "") + _("Check the progress of your complaint or feedback"),
+    )
+
+
+@bp.get("/check-your-email")
+def check_email():
+    return render_template("tracking/check_email.html")
+
+
+@bp.get("/link/<token>")
+def redeem(token: str):
+    case = redeem_tracking_token(token)
+    if case is None:
+        return render_template("tracking/link_expired.html"), 410
+    session["tracking"] = {
+        "case_id": case.id,
+        "until": (utcnow() + current_app.config["TRACKING_SESSION_LIFETIME"]).isoformat(),
+    }
+    return redirect(url_for("tracking.case"))
+
+
+def _tracked_case():
+    """Return the case this browser was let in to by a tracking link, while that lasts."""
+    tracking = session.get("tracking")
+    if not tracking or datetime.fromisoformat(tracking["until"]) < utcnow():
+        session.pop("tracking", None)
+        return None
+    return get_case(tracking["case_id"])
+
+
+@bp.get("/case")
+def case():
+    tracked = _tracked_case()
+    if tracked is None:
+        return redirect(url_for("tracking.request_link"))
+    return _render_case(tracked, AddInformationForm(formdata=None))
+
+
+def _render_case(tracked, form):
+    errors = form.error_list()
+    return render_page(
+        "tracking/case.html",
+        "tracking/_add_information.html",
+        case=tracked,
+        stage=tracked.current_stage,
+        messages=messages_for_resident(tracked),
+        form=form,
+        errors=errors,
+        page_title=(_("Error: ") if errors else "") + _("Your case %(reference)s", reference=tracked.reference),
+    )
+
+
+@bp.post("/case/add-information")
+@limiter.limit(_track_limit)
+def add_information_view():
+    tracked = _tracked_case()
+    if tracked is None:
+        return redirect_to(url_for("tracking.request_link"))
+    form = AddInformationForm()
+    if not form.validate_on_submit():
+        return _render_case(tracked, form)
+    uploads = [f for f in request.files.getlist(form.files.name) if f and f.filename]
+    if len(uploads) > current_app.config["MAX_FILES"]:
+        form.files.errors = [_("You can upload up to 5 files")]
+        return _render_case(tracked, form)
+    stored = []
+    for upload in uploads:
+        try:
+            stored.append(store_upload(upload.stream, upload.filename))
+        except UploadRejected as rejected:
+            form.files.errors = [*form.files.errors, upload_error_message(rejected.code, rejected.filename)]
+    if form.files.errors:
+        for kept in stored:
+            discard_upload(kept.stored_name)
+        return _render_case(tracked, form)
+    try:
+        add_information(tracked, form.information.data, stored)
+    except CaseAlreadyClosed:
+        for kept in stored:
+            discard_upload(kept.stored_name)
+        form.information.errors = [_("This case is closed, so you cannot add information to it")]
+        return _render_case(tracked, form)
+    flash(_("Thank you. We have added your information to your case."), "success")
+    return redirect_to(url_for("tracking.case", _anchor="messages"))
+
+
+@bp.route("/case/withdraw", methods=["GET", "POST"])
+def withdraw():
+    tracked = _tracked_case()
+    if tracked is None:
+        return redirect(url_for("tracking.request_link"))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            withdraw_case(tracked, form.reason.data)
+            flash(
+                _(
+                    "You have withdrawn %(reference)s. We have sent you an email to confirm.",
+                    reference=tracked.reference,
+                ),
+                "success",
+            )
+        except CaseAlreadyClosed:
+            flash(_("This case was already closed."), "info")
+        return redirect_to(url_for("tracking.case"))
+    errors = form.error_list()
+    return render_page(
+        "tracking/withdraw.html",
+        "tracking/_withdraw_form.html",
+        case=tracked,
+        form=form,
+        errors=errors,
+        page_title=(_("Error: ") if errors else "") + _("Withdraw %(reference)s", reference=tracked.reference),
+    )

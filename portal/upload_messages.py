@@ -1,0 +1,12 @@
+"""What a resident is told when a file is refused, in their language."""
+
+from flask_babel import gettext as _
+
+
+def upload_error_message(code: str, filename: str) -> str:
+    """Return the GOV.UK-style message for an upload refused with this code."""
+    if code == "empty":
+        return _("The selected file %(name)s is empty", name=filename)
+    if code == "too_large":
+        return _("The selected file %(name)s must be smaller than 10MB", name=filename)
+    return _("The selected file %(name)s must be a PDF, JPEG, PNG, HEIC or Word (DOCX) file", name=filename)
