@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, 
 
 from portal import PROJECT_ROOT
 from portal.config import CONFIGS
-from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, talisman
 from portal.htmx import htmx
 from portal.languages import NATIVE_NAMES
 
@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -57,6 +57,13 @@ class Config:
     TRACKING_SESSION_LIFETIME = timedelta(hours=1)
     DRAFT_LIFETIME = timedelta(days=2)
 
+    # Compress pages and the static files (sent as streams) with Brotli or gzip, whichever the browser takes.
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "image/svg+xml", "text/csv"]
+    COMPRESS_STREAMS = True
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

@@ -1,7 +1,7 @@
 """What every form shares: whitespace stripped in one place, and radios that say what to choose."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField
+from wtforms import DateField, RadioField, SelectMultipleField
 from wtforms.validators import StopValidation
 
 
@@ -53,3 +53,21 @@ class MultiChoiceField(SelectMultipleField):
     def pre_validate(self, form):
         allowed = {str(value) for value, *_ in self.choices}
         self.data = [value for value in (self.data or []) if value in allowed]
+
+
+class DayMonthYearField(DateField):
+    """A date typed as day, month and year, with a GOV.UK message when it is not a real date."""
+
+    def __init__(self, label=None, validators=None, invalid_message: str = "", **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        try:
+            super().process_formdata([part.strip() for part in valuelist])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(str(self.invalid_message)) from error

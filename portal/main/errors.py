@@ -27,6 +27,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        if app.testing:
+            raise error
         # The exception type only: its message could hold what a resident typed.
         log.error("unhandled error: %s", type(error).__name__, exc_info=app.debug)
         return render_template("errors/problem.html", code=500), 500

@@ -12,10 +12,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, EmailField, MultipleFileField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, MultipleFileField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from portal.form_base import BaseForm, ChoiceField, MultiChoiceField
+from portal.form_base import BaseForm, ChoiceField, DayMonthYearField, MultiChoiceField
 from portal.models.enums import CaseType, ContactMethod
 from portal.widgets import GovCheckboxes, GovDate, GovRadios
 
@@ -60,11 +60,10 @@ class ComplaintDetailsForm(BaseForm):
         ],
         widget=GovCharacterCount(),
     )
-    occurred_on = DateField(
+    occurred_on = DayMonthYearField(
         _l("When did it happen?"),
         description=_l("For example, 27 3 2026. If it went on for a while, give the date it started."),
-        format="%d %m %Y",
-        invalid_value_message=_l("The date it happened must be a real date"),
+        invalid_message=_l("The date it happened must be a real date"),
         validators=[InputRequired(_l("Enter the date it happened")), not_in_future],
         widget=GovDate(),
     )
@@ -90,11 +89,10 @@ class FeedbackDetailsForm(BaseForm):
         ],
         widget=GovCharacterCount(),
     )
-    occurred_on = DateField(
+    occurred_on = DayMonthYearField(
         _l("When did it happen? (optional)"),
         description=_l("For example, 27 3 2026."),
-        format="%d %m %Y",
-        invalid_value_message=_l("The date it happened must be a real date"),
+        invalid_message=_l("The date it happened must be a real date"),
         validators=[Optional(), not_in_future],
         widget=GovDate(),
     )

@@ -43,9 +43,10 @@ def _as_email(notification: Notification, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = notification.to
     message["Subject"] = notification.subject
-    message["Content-Language"] = notification.language
     message["X-Portal-Template"] = notification.template
     message.set_content(notification.body, cte="8bit")
+    # After set_content, which replaces every Content-* header.
+    message["Content-Language"] = notification.language
     return message
 
 

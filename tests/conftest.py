@@ -1,0 +1,62 @@
+"""Fixtures: an app on a clean database (SQLite in memory, or the PostgreSQL in TEST_DATABASE_URL)."""
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+from portal.services.organisation import ensure_default_themes
+from portal.services.timescales import ensure_default_timescales
+from tests.builders import build_service_areas
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        "test",
+        MAIL_DIRECTORY=str(tmp_path / "mail"),
+        UPLOAD_DIRECTORY=str(tmp_path / "uploads"),
+    )
+    with app.app_context():
+        _reset_database()
+        ensure_default_timescales()
+        ensure_default_themes()
+        build_service_areas()
+        db.session.commit()
+        yield app
+        db.session.remove()
+
+
+def _reset_database() -> None:
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    db.create_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def mail_dir(app, tmp_path):
+    return tmp_path / "mail"
+
+
+def csrf_token(response) -> str:
+    """Return the CSRF token a page's form carries."""
+    html = response.get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "the page has no CSRF token"
+    return match.group(1)
