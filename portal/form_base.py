@@ -1,6 +1,7 @@
 """What every form shares: whitespace stripped in one place, and radios that say what to choose."""
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, RadioField, SelectMultipleField
 from wtforms.validators import StopValidation
 
@@ -28,8 +29,7 @@ class BaseForm(FlaskForm):
 
 def error_anchor(field) -> str:
     """Return the id of the first input a field renders, so the error summary link moves focus there."""
-    widget_name = type(field.widget).__name__
-    if widget_name == "GovDateInput":
+    if isinstance(field.widget, GovDateInput):
         return f"{field.id}-day"
     return field.id
 

@@ -25,7 +25,19 @@ def app(tmp_path):
         ensure_default_themes()
         build_service_areas()
         db.session.commit()
-        yield app
+    # No app context stays pushed while a test makes requests: each request gets its own, as in production,
+    # so nothing cached on g (locale, signed-in user, the database session) leaks from one request to the next.
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def database(app):
+    """Give a test its own app context for reading and arranging the database."""
+    with app.app_context():
+        yield db.session
         db.session.remove()
 
 

@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, MultipleFileField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from portal.form_base import BaseForm, ChoiceField, DayMonthYearField, MultiChoiceField
 from portal.models.enums import CaseType, ContactMethod
@@ -55,7 +55,7 @@ class ComplaintDetailsForm(BaseForm):
         _l("What happened?"),
         description=_l("Tell us what went wrong, who was involved and how it has affected you."),
         validators=[
-            InputRequired(_l("Tell us what happened")),
+            DataRequired(_l("Tell us what happened")),
             Length(max=DESCRIPTION_MAX, message=_l("What happened must be %(max)d characters or fewer")),
         ],
         widget=GovCharacterCount(),
@@ -71,7 +71,7 @@ class ComplaintDetailsForm(BaseForm):
         _l("What would put it right?"),
         description=_l("For example, an apology, an explanation, or something being done or changed."),
         validators=[
-            InputRequired(_l("Tell us what would put it right")),
+            DataRequired(_l("Tell us what would put it right")),
             Length(max=DESCRIPTION_MAX, message=_l("What would put it right must be %(max)d characters or fewer")),
         ],
         widget=GovCharacterCount(),
@@ -84,7 +84,7 @@ class FeedbackDetailsForm(BaseForm):
         _l("What would you like to tell us?"),
         description=_l("Tell us who or what it is about, so we can pass it on."),
         validators=[
-            InputRequired(_l("Enter what you would like to tell us")),
+            DataRequired(_l("Enter what you would like to tell us")),
             Length(max=DESCRIPTION_MAX, message=_l("Your message must be %(max)d characters or fewer")),
         ],
         widget=GovCharacterCount(),
@@ -113,7 +113,7 @@ class YourDetailsForm(BaseForm):
     name = StringField(
         _l("Full name"),
         validators=[
-            InputRequired(_l("Enter your full name")),
+            DataRequired(_l("Enter your full name")),
             Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
         widget=GovTextInput(),

@@ -64,7 +64,8 @@ def _current_draft():
 
 def _build_form(step, answers):
     form_class = step.form_class(answers)
-    form = form_class(data=form_data(answers))
+    # Stored answers fill the form only when showing it: a POST must stand on what was sent.
+    form = form_class(data=form_data(answers)) if request.method == "GET" else form_class()
     if step.slug == "service":
         form.service.choices = [
             (str(area.id), area.name) for directorate in list_directorates() for area in directorate.service_areas

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, MultipleFileField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portal.form_base import BaseForm
 
@@ -22,7 +22,7 @@ class TrackRequestForm(BaseForm):
         _l("Reference number"),
         description=_l("This is in the email we sent you, for example CMP-7K4Q-2M9X."),
         validators=[
-            InputRequired(_l("Enter your reference number")),
+            DataRequired(_l("Enter your reference number")),
             Length(max=40, message=_l("Enter a reference number, like CMP-7K4Q-2M9X")),
         ],
         widget=GovTextInput(),
@@ -31,7 +31,7 @@ class TrackRequestForm(BaseForm):
         _l("Email address"),
         description=_l("The email address you gave us."),
         validators=[
-            InputRequired(_l("Enter your email address")),
+            DataRequired(_l("Enter your email address")),
             Email(message=_l("Enter an email address in the correct format, like name@example.com")),
         ],
         widget=GovTextInput(),
@@ -43,7 +43,7 @@ class AddInformationForm(BaseForm):
     information = StringField(
         _l("What would you like to add?"),
         validators=[
-            InputRequired(_l("Enter the information you want to add")),
+            DataRequired(_l("Enter the information you want to add")),
             Length(max=DESCRIPTION_MAX, message=_l("This must be %(max)d characters or fewer")),
         ],
         widget=GovCharacterCount(),
