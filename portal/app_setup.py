@@ -32,6 +32,8 @@ def configure_app(app: Flask, config_name: str | None, overrides: dict) -> None:
     name = config_name or os.environ.get("PORTAL_ENV", "production")
     app.config.from_object(CONFIGS[name])
     app.config.update(overrides)
+    if "SECRET_KEY" not in overrides and os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (PORTAL_ENV=development gives a development key)")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):

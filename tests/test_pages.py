@@ -1,0 +1,83 @@
+"""Every page renders, in English and in Welsh, and passes the house HTML checks."""
+
+import pytest
+
+from tests.html_checks import check_page
+from tests.journey import fill_all, lodge, start
+
+LANGUAGES = ["en", "cy"]
+PUBLIC_PAGES = ["/", "/track", "/track/check-your-email", "/accessibility", "/privacy", "/staff/sign-in"]
+QUESTION_PAGES = ["type", "service", "details", "evidence", "your-details", "contact-preferences", "someone-else"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages(client, path, language):
+    response = client.get(f"{path}?lang={language}")
+    assert response.status_code == 200
+    check_page(response.get_data(as_text=True), language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_question_page_and_check_answers(client, language):
+    client.get(f"/?lang={language}")
+    fill_all(client)
+    for slug in QUESTION_PAGES:
+        response = client.get(f"/feedback/{slug}")
+        assert response.status_code == 200, slug
+        check_page(response.get_data(as_text=True), language)
+    check_page(client.get("/feedback/check-answers").get_data(as_text=True), language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_confirmation_and_error_pages(client, language):
+    client.get(f"/?lang={language}")
+    lodge(client)
+    check_page(client.get("/feedback/confirmation").get_data(as_text=True), language)
+    not_found = client.get("/no-such-page")
+    assert not_found.status_code == 404
+    check_page(not_found.get_data(as_text=True), language)
+    expired = client.get("/track/link/nope")
+    check_page(expired.get_data(as_text=True), language)
+
+
+def test_language_links_on_every_page_are_in_their_own_language_with_hreflang(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'hreflang="cy" lang="cy">Cymraeg</a>' in html
+    assert '<link rel="alternate" hreflang="cy" href="/?lang=cy">' in html
+    assert 'aria-current="true">English</span>' in html
+
+
+def test_language_choice_beats_accept_language(client):
+    assert '<html lang="cy"' in client.get("/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+    client.get("/?lang=en")
+    assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+
+
+def test_unknown_language_falls_back(client):
+    assert '<html lang="en"' in client.get("/?lang=xx").get_data(as_text=True)
+
+
+def test_language_switch_keeps_the_page(client):
+    start(client)
+    html = client.get("/feedback/type").get_data(as_text=True)
+    assert 'href="/feedback/type?lang=cy"' in html
+
+
+def test_start_page_explains_timescales_contacts_and_the_ombudsman(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "within 5 working days" in html
+    assert "within 20 working days" in html
+    assert "0300 123 4567" in html
+    assert "Town Hall" in html
+    assert "In person" in html
+    assert "Ombudsman" in html
+    assert "compliment" in html.lower() and "suggestion" in html.lower()
+
+
+def test_council_branding_not_govuk(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Example Borough Council" in html
+    assert "GOV.UK" not in html
+    assert "govuk-logo" not in html
+    assert "Crown copyright" not in html

@@ -1,0 +1,135 @@
+"""Security from the start: CSRF everywhere, a strict CSP, secure cookies, rate limits, no personal data in logs."""
+
+import logging
+
+import pytest
+
+from portal import create_app
+from tests.conftest import csrf_token
+from tests.journey import COMPLAINT, answer, fill_all, lodge, start, submit
+
+
+def test_a_post_without_a_csrf_token_is_refused(client):
+    start(client)
+    response = client.post("/feedback/type", data={"type": "complaint"})
+    assert response.status_code == 400
+    assert "Your session has ended" in response.get_data(as_text=True)
+
+
+def test_htmx_posts_carry_the_token_in_a_header(client):
+    html = client.get("/feedback/begin", follow_redirects=True).get_data(as_text=True)
+    token = csrf_token(client.get("/feedback/type"))
+    assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in html or "X-CSRFToken" in html
+    response = client.post("/feedback/type", data={"type": "complaint"}, headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 200
+    assert "HX-Redirect" in response.headers
+
+
+@pytest.mark.parametrize("path", ["/track", "/staff/sign-in", "/track/case/add-information"])
+def test_every_other_form_needs_the_token_too(client, path):
+    assert client.post(path, data={}).status_code == 400
+
+
+def test_content_security_policy_allows_no_inline_script_or_style(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert "'unsafe-inline'" not in policy
+    assert "'unsafe-eval'" not in policy
+    assert directives["script-src"].split()[0] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_htmx_is_configured_for_the_csp(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '"includeIndicatorStyles":false' in html
+    assert '"allowEval":false' in html
+    assert '"historyCacheSize":0' in html
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_production_cookies_are_secure_and_https_is_forced(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    app = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    response = app.test_client().get("/", base_url="http://example.gov.uk")
+    assert response.status_code in (301, 302)
+    assert response.location.startswith("https://")
+
+
+def test_production_refuses_to_start_without_a_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", SECRET_KEY=None)
+
+
+def _limited_app(tmp_path, **limits):
+    app = create_app(
+        "test",
+        RATELIMIT_ENABLED=True,
+        MAIL_DIRECTORY=str(tmp_path / "mail"),
+        UPLOAD_DIRECTORY=str(tmp_path / "up"),
+        **limits,
+    )
+    from tests.conftest import _reset_database
+    from portal.extensions import db
+    from portal.services.organisation import ensure_default_themes
+    from portal.services.timescales import ensure_default_timescales
+
+    with app.app_context():
+        _reset_database()
+        ensure_default_timescales()
+        ensure_default_themes()
+        db.session.commit()
+    return app
+
+
+def test_tracking_requests_are_rate_limited(tmp_path):
+    app = _limited_app(tmp_path, TRACK_RATE_LIMIT="3 per hour")
+    client = app.test_client()
+    token = csrf_token(client.get("/track"))
+    statuses = [
+        client.post("/track", data={"csrf_token": token, "reference": "CMP-AAAA-AAAA", "email": "a@example.com"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [303, 303, 303, 429]
+    assert client.get("/track").status_code == 200
+
+
+def test_submissions_are_rate_limited(tmp_path):
+    app = _limited_app(tmp_path, SUBMIT_RATE_LIMIT="1 per hour")
+    from tests.builders import build_service_areas
+
+    with app.app_context():
+        build_service_areas()
+    client = app.test_client()
+    assert submit(client, fill_all(client)).status_code == 303
+    token = fill_all(client)
+    response = submit(client, token)
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_no_personal_data_in_the_logs(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    lodge(client, {"your-details": {"name": "Zebedee Quartermain", "email": "zq@example.com", "phone": ""}})
+    text = caplog.text + " ".join(str(record.__dict__) for record in caplog.records)
+    assert "Zebedee" not in text
+    assert "zq@example.com" not in text
+    assert COMPLAINT["details"]["description"] not in text
+
+
+def test_free_text_is_escaped_wherever_it_is_shown(client):
+    fill_all(client, {"details": {"description": "<script>alert(1)</script>"}, "your-details": {"name": "<b>Jo</b>"}})
+    page = client.get("/feedback/check-answers").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>Jo</b>" not in page
