@@ -58,8 +58,15 @@ class Config:
     DRAFT_LIFETIME = timedelta(days=2)
 
     # Compress pages and the static files (sent as streams) with Brotli or gzip, whichever the browser takes.
-    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-                          "image/svg+xml", "text/csv"]
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+        "text/csv",
+    ]
     COMPRESS_STREAMS = True
     COMPRESS_ALGORITHM = ["br", "gzip"]
     SEND_FILE_MAX_AGE_DEFAULT = 3600

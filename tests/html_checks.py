@@ -62,8 +62,10 @@ def check_page(html: str, language: str) -> _PageParser:
     assert page.html_attrs.get("lang") == language, page.html_attrs
     assert len(page.h1s) == 1, page.h1s
     title = " ".join(page.title.split())
-    assert title.startswith(page.h1s[0]) or title.startswith("Error: " + page.h1s[0]) or page.h1s[0].startswith(
-        title.split(" – ")[0]
+    assert (
+        title.startswith(page.h1s[0])
+        or title.startswith("Error: " + page.h1s[0])
+        or page.h1s[0].startswith(title.split(" – ")[0])
     ), (title, page.h1s[0])
     duplicates = {i for i in page.ids if page.ids.count(i) > 1}
     assert not duplicates, duplicates

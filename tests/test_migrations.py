@@ -29,10 +29,14 @@ def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
         with db.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert differences == []
-        timescales = {(t.process, t.stage): (t.working_days, t.max_working_days) for t in db.session.scalars(select(Timescale))}
+        timescales = {
+            (t.process, t.stage): (t.working_days, t.max_working_days) for t in db.session.scalars(select(Timescale))
+        }
         assert timescales == {(p, s): (d, m) for p, s, d, m in DEFAULT_TIMESCALES}
         top = db.session.scalars(select(Theme).filter_by(parent_id=None)).all()
-        assert {t.name: sorted(d.name for d in t.details) for t in top} == {k: sorted(v) for k, v in DEFAULT_THEMES.items()}
+        assert {t.name: sorted(d.name for d in t.details) for t in top} == {
+            k: sorted(v) for k, v in DEFAULT_THEMES.items()
+        }
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert db.inspect(connection).get_table_names() in ([], ["alembic_version"])

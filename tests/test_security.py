@@ -6,7 +6,7 @@ import pytest
 
 from portal import create_app
 from tests.conftest import csrf_token
-from tests.journey import COMPLAINT, answer, fill_all, lodge, start, submit
+from tests.journey import COMPLAINT, fill_all, lodge, start, submit
 
 
 def test_a_post_without_a_csrf_token_is_refused(client):
@@ -20,7 +20,9 @@ def test_htmx_posts_carry_the_token_in_a_header(client):
     html = client.get("/feedback/begin", follow_redirects=True).get_data(as_text=True)
     token = csrf_token(client.get("/feedback/type"))
     assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in html or "X-CSRFToken" in html
-    response = client.post("/feedback/type", data={"type": "complaint"}, headers={"X-CSRFToken": token, "HX-Request": "true"})
+    response = client.post(
+        "/feedback/type", data={"type": "complaint"}, headers={"X-CSRFToken": token, "HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert "HX-Redirect" in response.headers
 
@@ -79,10 +81,10 @@ def _limited_app(tmp_path, **limits):
         UPLOAD_DIRECTORY=str(tmp_path / "up"),
         **limits,
     )
-    from tests.conftest import _reset_database
     from portal.extensions import db
     from portal.services.organisation import ensure_default_themes
     from portal.services.timescales import ensure_default_timescales
+    from tests.conftest import _reset_database
 
     with app.app_context():
         _reset_database()
@@ -97,7 +99,9 @@ def test_tracking_requests_are_rate_limited(tmp_path):
     client = app.test_client()
     token = csrf_token(client.get("/track"))
     statuses = [
-        client.post("/track", data={"csrf_token": token, "reference": "CMP-AAAA-AAAA", "email": "a@example.com"}).status_code
+        client.post(
+            "/track", data={"csrf_token": token, "reference": "CMP-AAAA-AAAA", "email": "a@example.com"}
+        ).status_code
         for _ in range(4)
     ]
     assert statuses == [303, 303, 303, 429]

@@ -133,7 +133,11 @@ def test_adding_information_with_a_file(app, client, mail_dir):
     token = csrf_token(page)
     response = client.post(
         "/track/case/add-information",
-        data={"csrf_token": token, "information": "Also, the lid is broken.", "files": [(io.BytesIO(files.png()), "lid.png")]},
+        data={
+            "csrf_token": token,
+            "information": "Also, the lid is broken.",
+            "files": [(io.BytesIO(files.png()), "lid.png")],
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
@@ -151,7 +155,11 @@ def test_adding_a_bad_file_keeps_the_text_and_stores_nothing(app, client, mail_d
     token = csrf_token(_open_case(client, mail_dir, reference))
     response = client.post(
         "/track/case/add-information",
-        data={"csrf_token": token, "information": "Text I typed", "files": [(io.BytesIO(files.windows_program()), "x.pdf")]},
+        data={
+            "csrf_token": token,
+            "information": "Text I typed",
+            "files": [(io.BytesIO(files.windows_program()), "x.pdf")],
+        },
         content_type="multipart/form-data",
     )
     html = response.get_data(as_text=True)
@@ -165,7 +173,9 @@ def test_adding_a_bad_file_keeps_the_text_and_stores_nothing(app, client, mail_d
 def test_adding_nothing_is_an_error(client, mail_dir):
     reference = lodge(client)
     token = csrf_token(_open_case(client, mail_dir, reference))
-    html = client.post("/track/case/add-information", data={"csrf_token": token, "information": " "}).get_data(as_text=True)
+    html = client.post("/track/case/add-information", data={"csrf_token": token, "information": " "}).get_data(
+        as_text=True
+    )
     assert "Enter the information you want to add" in html
 
 
@@ -193,7 +203,9 @@ def test_a_closed_case_takes_no_more_information(app, client, mail_dir):
     reference = lodge(client)
     token = csrf_token(_open_case(client, mail_dir, reference))
     client.post("/track/case/withdraw", data={"csrf_token": token, "confirm": "y"})
-    html = client.post("/track/case/add-information", data={"csrf_token": token, "information": "More"}).get_data(as_text=True)
+    html = client.post("/track/case/add-information", data={"csrf_token": token, "information": "More"}).get_data(
+        as_text=True
+    )
     assert "This case is closed" in html
 
 

@@ -23,7 +23,11 @@ def _to_evidence(client) -> str:
 
 
 def _upload(client, token, *named_files, **headers):
-    data = {"csrf_token": token, "upload": "Upload files", "files": [(io.BytesIO(content), name) for name, content in named_files]}
+    data = {
+        "csrf_token": token,
+        "upload": "Upload files",
+        "files": [(io.BytesIO(content), name) for name, content in named_files],
+    }
     return client.post("/feedback/evidence", data=data, content_type="multipart/form-data", headers=headers)
 
 

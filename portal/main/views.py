@@ -1,9 +1,8 @@
 """Pages every visitor may need: accessibility statement, privacy notice and a health check."""
 
 from flask import Blueprint, jsonify, render_template
-from sqlalchemy import text
 
-from portal.extensions import db
+from portal.services.health import database_is_reachable
 
 bp = Blueprint("main", __name__)
 
@@ -20,5 +19,6 @@ def privacy():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(text("SELECT 1"))
+    if not database_is_reachable():
+        return jsonify(status="database unreachable"), 503
     return jsonify(status="ok")

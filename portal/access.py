@@ -1,0 +1,46 @@
+"""Who may use each endpoint. Every route must be listed here; a test fails for any that is not."""
+
+from flask import abort, request
+from flask_login import current_user
+
+from portal.models.enums import Role
+
+PUBLIC = "public"
+ALL_STAFF = frozenset(Role)
+
+ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
+    "static": PUBLIC,
+    "main.accessibility": PUBLIC,
+    "main.privacy": PUBLIC,
+    "main.healthz": PUBLIC,
+    "public.start": PUBLIC,
+    "public.begin": PUBLIC,
+    "public.question": PUBLIC,
+    "public.check_answers": PUBLIC,
+    "public.confirmation": PUBLIC,
+    "tracking.request_link": PUBLIC,
+    "tracking.check_email": PUBLIC,
+    "tracking.redeem": PUBLIC,
+    "tracking.case": PUBLIC,
+    "tracking.add_information_view": PUBLIC,
+    "tracking.withdraw": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": PUBLIC,
+    "staff.home": ALL_STAFF,
+}
+
+
+def enforce_route_access():
+    """Refuse a staff endpoint to anyone signed out or in a role the map does not list."""
+    allowed = ROUTE_ACCESS.get(request.endpoint or "")
+    if allowed is None:
+        abort(404)
+    if allowed == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        from portal.extensions import login_manager
+
+        return login_manager.unauthorized()
+    if current_user.role not in allowed:
+        abort(403)
+    return None
