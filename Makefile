@@ -55,12 +55,13 @@ test: $(STAMP) system-deps $(MO_FILES) lint translations-check
 e2e: $(STAMP) system-deps $(MO_FILES)
 	PORTAL_ENV=test $(BIN)/pytest e2e
 
-bench: $(STAMP) system-deps $(MO_FILES)
+bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m bench
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --sort-by-file --no-location --omit-header .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --no-wrap
+	$(BIN)/python scripts/fill_english.py
 	$(BIN)/pybabel compile -d portal/translations
 
 frontend:

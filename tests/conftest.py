@@ -13,32 +13,34 @@ from tests.builders import build_service_areas
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app(
-        "test",
-        MAIL_DIRECTORY=str(tmp_path / "mail"),
-        UPLOAD_DIRECTORY=str(tmp_path / "uploads"),
-    )
-    with app.app_context():
-        _reset_database()
-        ensure_default_timescales()
-        ensure_default_themes()
-        build_service_areas()
-        db.session.commit()
-    # No app context stays pushed while a test makes requests: each request gets its own, as in production,
-    # so nothing cached on g (locale, signed-in user, the database session) leaks from one request to the next.
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def make_app(tmp_path):
+    """Build apps with their own settings on a clean database, closing their connections afterwards."""
+    made = []
+
+    def build(**overrides):
+        folders = {"MAIL_DIRECTORY": str(tmp_path / "mail"), "UPLOAD_DIRECTORY": str(tmp_path / "uploads")}
+        built = create_app("test", **{**folders, **overrides})
+        with built.app_context():
+            _reset_database()
+            ensure_default_timescales()
+            ensure_default_themes()
+            build_service_areas()
+            db.session.commit()
+        made.append(built)
+        return built
+
+    yield build
+    for built in made:
+        with built.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
-def database(app):
-    """Give a test its own app context for reading and arranging the database."""
-    with app.app_context():
-        yield db.session
-        db.session.remove()
+def app(make_app):
+    # No app context stays pushed while a test makes requests: each request gets its own, as in production,
+    # so nothing cached on g (locale, signed-in user, the database session) leaks from one request to the next.
+    return make_app()
 
 
 def _reset_database() -> None:
@@ -47,6 +49,14 @@ def _reset_database() -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     db.create_all()
+
+
+@pytest.fixture
+def database(app):
+    """Give a test its own app context for reading and arranging the database."""
+    with app.app_context():
+        yield db.session
+        db.session.remove()
 
 
 @pytest.fixture

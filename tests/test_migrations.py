@@ -37,6 +37,7 @@ def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
         assert {t.name: sorted(d.name for d in t.details) for t in top} == {
             k: sorted(v) for k, v in DEFAULT_THEMES.items()
         }
+        db.session.close()  # PostgreSQL's DROP TABLE waits for any open transaction on the table
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert db.inspect(connection).get_table_names() in ([], ["alembic_version"])

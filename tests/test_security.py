@@ -73,29 +73,8 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch):
         create_app("production", SECRET_KEY=None)
 
 
-def _limited_app(tmp_path, **limits):
-    app = create_app(
-        "test",
-        RATELIMIT_ENABLED=True,
-        MAIL_DIRECTORY=str(tmp_path / "mail"),
-        UPLOAD_DIRECTORY=str(tmp_path / "up"),
-        **limits,
-    )
-    from portal.extensions import db
-    from portal.services.organisation import ensure_default_themes
-    from portal.services.timescales import ensure_default_timescales
-    from tests.conftest import _reset_database
-
-    with app.app_context():
-        _reset_database()
-        ensure_default_timescales()
-        ensure_default_themes()
-        db.session.commit()
-    return app
-
-
-def test_tracking_requests_are_rate_limited(tmp_path):
-    app = _limited_app(tmp_path, TRACK_RATE_LIMIT="3 per hour")
+def test_tracking_requests_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, TRACK_RATE_LIMIT="3 per hour")
     client = app.test_client()
     token = csrf_token(client.get("/track"))
     statuses = [
@@ -108,12 +87,8 @@ def test_tracking_requests_are_rate_limited(tmp_path):
     assert client.get("/track").status_code == 200
 
 
-def test_submissions_are_rate_limited(tmp_path):
-    app = _limited_app(tmp_path, SUBMIT_RATE_LIMIT="1 per hour")
-    from tests.builders import build_service_areas
-
-    with app.app_context():
-        build_service_areas()
+def test_submissions_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="1 per hour")
     client = app.test_client()
     assert submit(client, fill_all(client)).status_code == 303
     token = fill_all(client)

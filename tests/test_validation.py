@@ -5,11 +5,11 @@ import pytest
 from tests.journey import answer, fill_all, start
 
 
-def _errors(response) -> str:
+def _errors(response, prefix: str = "Error: ") -> str:
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "govuk-error-summary" in html
-    assert "<title>Error: " in html
+    assert f"<title>{prefix}" in html
     return html
 
 
@@ -136,8 +136,9 @@ def test_acting_for_someone_else_needs_their_name_relationship_and_consent(clien
 def test_errors_are_in_welsh_on_a_welsh_page(client):
     token = start(client)
     client.get("/?lang=cy")
-    html = _errors(answer(client, token, "type", {}))
+    html = _errors(answer(client, token, "type", {}), prefix="Gwall: ")
     assert '<html lang="cy"' in html
+    assert "Mae problem wedi codi" in html
     assert "Select whether you want to make a complaint" not in html
 
 
