@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, 
 
 from portal import PROJECT_ROOT
 from portal.config import CONFIGS
-from portal.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, talisman
+from portal.extensions import babel, cache, compress, csrf, db, limiter, login_manager, migrate, talisman
 from portal.htmx import htmx
 from portal.languages import NATIVE_NAMES
 
@@ -43,6 +43,7 @@ def configure_app(app: Flask, config_name: str | None, overrides: dict) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    _serve_static_files(app)
     _configure_templates(app)
     _register_blueprints(app)
     _register_language_handling(app)
@@ -59,12 +60,13 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
+    cache.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"
 
     from flask_babel import lazy_gettext
 
@@ -96,6 +98,23 @@ def _init_extensions(app: Flask) -> None:
             "object-src": "'none'",
         },
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()", "interest-cohort": "()"},
+    )
+
+
+def _serve_static_files(app: Flask) -> None:
+    """Let WhiteNoise serve static/ ahead of Flask, with the .br/.gz files `make` builds beside each asset."""
+    from whitenoise import WhiteNoise
+
+    def add_headers(headers, path, url):
+        headers["X-Content-Type-Options"] = "nosniff"
+
+    app.wsgi_app = WhiteNoise(
+        app.wsgi_app,
+        root=str(PROJECT_ROOT / "static"),
+        prefix="static/",
+        max_age=app.config["SEND_FILE_MAX_AGE_DEFAULT"],
+        add_headers_function=add_headers,
+        autorefresh=app.debug,
     )
 
 

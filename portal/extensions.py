@@ -2,6 +2,7 @@
 
 from flask import request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,6 +22,7 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 talisman = Talisman()
 compress = Compress()
+cache = Cache()
 
 
 def is_post() -> bool:

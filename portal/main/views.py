@@ -2,17 +2,20 @@
 
 from flask import Blueprint, jsonify, render_template
 
+from portal.page_cache import cached_page
 from portal.services.health import database_is_reachable
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/accessibility")
+@cached_page(per_session=False)
 def accessibility():
     return render_template("main/accessibility.html")
 
 
 @bp.get("/privacy")
+@cached_page(per_session=False)
 def privacy():
     return render_template("main/privacy.html")
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from portal.extensions import limiter
 from portal.htmx import redirect_to, render_page
 from portal.languages import language_choices
+from portal.page_cache import cached_page, note_draft_changed
 from portal.public import forms
 from portal.public.journey import STEPS_BY_SLUG, answers_from, first_incomplete, form_data, next_step
 from portal.services.cases import find_case_by_reference
@@ -36,6 +37,7 @@ def _is_get() -> bool:
 
 
 @bp.get("/")
+@cached_page(per_session=False)
 def start():
     return render_template(
         "public/start.html",
@@ -95,6 +97,7 @@ def _validate_one_field(form) -> None:
 
 
 @bp.route("/feedback/<slug>", methods=["GET", "POST"])
+@cached_page(per_session=True)
 def question(slug: str):
     step = STEPS_BY_SLUG.get(slug)
     if step is None:
@@ -119,6 +122,7 @@ def question(slug: str):
             save_answers(draft, answers)
             if slug == "type" and answers["type"] != "complaint":
                 forget_answers(draft, "desired_outcome")
+            note_draft_changed()
             return _after_saving(step, draft)
     elif request.headers.get("HX-Validate"):
         _validate_one_field(form)
@@ -168,8 +172,11 @@ def _handle_evidence(form, draft, step):
     remove_id = request.form.get("remove")
     if remove_id and remove_id.isdigit():
         remove_draft_file(draft, int(remove_id))
+        note_draft_changed()
         return None
     uploads = [f for f in request.files.getlist(form.files.name) if f and f.filename]
+    if uploads:
+        note_draft_changed()
     for upload in uploads:
         try:
             add_draft_file(draft, upload.stream, upload.filename)
@@ -181,11 +188,13 @@ def _handle_evidence(form, draft, step):
     if form.files.errors or uploads or request.form.get("upload") is not None:
         return None
     save_answers(draft, {"evidence_done": True})
+    note_draft_changed()
     return _after_saving(step, draft)
 
 
 @bp.route("/feedback/check-answers", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, exempt_when=_is_get)
+@cached_page(per_session=True)
 def check_answers():
     form = forms.SubmitForm()
     key = request.form.get("submission_key") if request.method == "POST" else None
@@ -214,6 +223,7 @@ def check_answers():
 
 
 @bp.get("/feedback/confirmation")
+@cached_page(per_session=True)
 def confirmation():
     reference = session.get("confirmation_reference")
     if not reference:

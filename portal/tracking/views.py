@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from portal.extensions import limiter
 from portal.htmx import redirect_to, render_page
 from portal.models.base import utcnow
+from portal.page_cache import cached_page
 from portal.services.cases import get_case
 from portal.services.tracking import (
     CaseAlreadyClosed,
@@ -34,6 +35,7 @@ def _is_get() -> bool:
 
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(_track_limit, exempt_when=_is_get)
+@cached_page(per_session=True)
 def request_link():
     form = TrackRequestForm()
     if form.validate_on_submit():
@@ -50,6 +52,7 @@ def request_link():
 
 
 @bp.get("/check-your-email")
+@cached_page(per_session=False)
 def check_email():
     return render_template("tracking/check_email.html")
 
