@@ -2,11 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
-from portal.models.organisation import ServiceArea
+from portal.models.organisation import ServiceArea, Theme
 
 
 class Contact(Base):
@@ -77,6 +77,14 @@ class Case(Base):
         return self.stages[-1] if self.stages else None
 
 
+stage_theme = Table(
+    "stage_theme",
+    Base.metadata,
+    Column("stage_id", ForeignKey("stage.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id"), primary_key=True, index=True),
+)
+
+
 class Stage(Base):
     """One stage of a complaint's process, with its own deadline and response."""
 
@@ -104,6 +112,7 @@ class Stage(Base):
     escalation_reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="stages")
+    themes: Mapped[list[Theme]] = relationship(secondary=stage_theme, order_by="Theme.name")
 
     @property
     def due_on(self) -> date:
