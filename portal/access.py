@@ -7,6 +7,7 @@ from portal.models.enums import Role
 
 PUBLIC = "public"
 ALL_STAFF = frozenset(Role)
+CASE_WORKERS = frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN})
 
 ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,
@@ -26,7 +27,16 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "tracking.withdraw": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
+    "performance.data_json": PUBLIC,
+    "performance.data_csv": PUBLIC,
     "staff.home": ALL_STAFF,
+    "staff.triage": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.REVIEWER}),
+    "staff.case": ALL_STAFF,
+    "staff.triage_case": CASE_WORKERS,
+    "staff.acknowledge": CASE_WORKERS,
+    "staff.allocate": CASE_WORKERS,
+    "staff.add_note": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
+    "staff.download": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
 }
 
 
@@ -44,3 +54,11 @@ def enforce_route_access():
     if current_user.role not in allowed:
         abort(403)
     return None
+
+
+def may_use(endpoint: str) -> bool:
+    """Tell whether the signed-in member of staff may use an endpoint (to show only the actions they can take)."""
+    allowed = ROUTE_ACCESS.get(endpoint)
+    if allowed == PUBLIC:
+        return True
+    return bool(allowed) and current_user.is_authenticated and current_user.role in allowed

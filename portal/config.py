@@ -38,8 +38,11 @@ class Config:
 
     # The acknowledgement and first-response targets shown to residents, in working days.
     ACKNOWLEDGE_WITHIN_DAYS = int(os.environ.get("ACKNOWLEDGE_WITHIN_DAYS", "5"))
+    TRIAGE_TARGET_HOURS = int(os.environ.get("TRIAGE_TARGET_HOURS", "48"))
     TIMESCALES = DEFAULT_TIMESCALES
     WORKING_DAY_REGION = os.environ.get("WORKING_DAY_REGION", "GB-ENG")
+    # Public figures name no top themes for a service area with fewer complaints than this (Tameside: about 20).
+    SMALL_NUMBERS_THRESHOLD = int(os.environ.get("SMALL_NUMBERS_THRESHOLD", "20"))
 
     LANGUAGES = ("en", "cy")
     BABEL_DEFAULT_LOCALE = "en"

@@ -2,7 +2,7 @@
 
 from portal.models.base import Base
 from portal.models.case import Attachment, Case, Contact, Draft, Event, Message, Stage, TrackingToken
-from portal.models.organisation import Directorate, ServiceArea, Theme, Timescale
+from portal.models.organisation import Directorate, MessageTemplate, ServiceArea, Theme, Timescale
 from portal.models.user import User
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Draft",
     "Event",
     "Message",
+    "MessageTemplate",
     "ServiceArea",
     "Stage",
     "Theme",

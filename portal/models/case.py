@@ -49,6 +49,7 @@ class Case(Base):
 
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    triage_class: Mapped[str | None] = mapped_column(String(20))
     signposted_to: Mapped[str | None] = mapped_column(String(200))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     triaged_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -110,6 +111,9 @@ class Stage(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(String(20))
     escalation_reason: Mapped[str | None] = mapped_column(Text)
+    responding_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    investigator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    independent_person_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     case: Mapped[Case] = relationship(back_populates="stages")
     themes: Mapped[list[Theme]] = relationship(secondary=stage_theme, order_by="Theme.name")

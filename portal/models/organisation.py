@@ -1,6 +1,6 @@
 """What the council configures: directorates, service areas, root-cause themes and timescales."""
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base
@@ -51,3 +51,16 @@ class Timescale(Base):
     working_days: Mapped[int] = mapped_column(Integer)
     max_working_days: Mapped[int] = mapped_column(Integer)
     counts_from: Mapped[str] = mapped_column(String(20), default="received")
+
+
+class MessageTemplate(Base):
+    """Wording the council edits for a kind of message (acknowledgement, response), per language."""
+
+    __tablename__ = "message_template"
+    __table_args__ = (UniqueConstraint("key", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(35))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)

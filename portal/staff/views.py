@@ -1,15 +1,212 @@
-"""The back office's front door: the newest cases the signed-in member of staff may see."""
+"""The back office: the triage queue, the case page and its actions."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.access import enforce_route_access
+from portal.access import enforce_route_access, may_use
+from portal.htmx import redirect_to
+from portal.models.base import utcnow
+from portal.models.enums import Role
 from portal.services.cases import list_recent_cases_for
+from portal.services.staff_cases import (
+    CaseNotVisible,
+    case_timeline,
+    get_staff_member,
+    get_visible_case,
+    internal_notes,
+    may_download,
+    service_area_options,
+    staff_directory,
+    staff_options,
+    triage_queue,
+)
+from portal.services.triage import (
+    StaleCase,
+    TriageError,
+    acknowledge_case,
+    acknowledgement_draft,
+    add_internal_note,
+    allocate_case,
+    classify_case,
+    find_case_for_duplicate,
+)
+from portal.services.uploads import upload_path
+from portal.staff.forms import AcknowledgeForm, AllocateForm, NoteForm, TriageForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce_route_access)
+
+STALE_MESSAGE = _l(
+    "Someone else changed this case while you were working on it. Nothing was saved: check the case below and "
+    "try again."
+)
 
 
 @bp.get("/")
 def home():
     return render_template("staff/home.html", cases=list_recent_cases_for(current_user))
+
+
+@bp.get("/triage")
+def triage():
+    return render_template("staff/triage.html", items=triage_queue(current_user, utcnow()))
+
+
+def _case_or_404(reference: str):
+    try:
+        return get_visible_case(current_user, reference)
+    except CaseNotVisible:
+        abort(404)
+
+
+def _forms_for(case, formdata=None):
+    officer = get_staff_member(str(case.assigned_officer_id)) if case.assigned_officer_id else current_user
+    subject, body = acknowledgement_draft(case, officer)
+    stage = case.current_stage
+    # Each form has its own prefix, so the page's four forms never share an id.
+    triage_form = TriageForm(
+        prefix="triage",
+        formdata=formdata,
+        data={
+            "version": case.version_id,
+            "classification": case.triage_class or (case.type if case.type != "complaint" or case.triaged_at else ""),
+            "complaint_process": stage.process if stage else "corporate",
+            "service_area": str(case.service_area_id or ""),
+        },
+    )
+    triage_form.service_area.choices = [("", _("Not known"))] + service_area_options()
+    ack_form = AcknowledgeForm(
+        prefix="ack", formdata=formdata, data={"version": case.version_id, "subject": subject, "body": body}
+    )
+    allocate_form = AllocateForm(
+        prefix="allocate",
+        formdata=formdata,
+        data={
+            "version": case.version_id,
+            "officer": str(case.assigned_officer_id or ""),
+            "service_area": str(case.service_area_id or ""),
+            "responding_manager": str(stage.responding_manager_id or "") if stage else "",
+        },
+    )
+    allocate_form.officer.choices = [("", _("Choose an officer"))] + staff_options(Role.OFFICER, Role.MANAGER)
+    allocate_form.service_area.choices = [("", _("Choose a service area"))] + service_area_options()
+    allocate_form.responding_manager.choices = [("", _("None yet"))] + staff_options(Role.RESPONDER, Role.MANAGER)
+    return {
+        "triage_form": triage_form,
+        "ack_form": ack_form,
+        "allocate_form": allocate_form,
+        "note_form": NoteForm(prefix="note", formdata=formdata),
+    }
+
+
+def _render_case(case, forms, errors=None, status=200):
+    return render_template(
+        "staff/case.html",
+        case=case,
+        stage=case.current_stage,
+        timeline=case_timeline(case),
+        notes=internal_notes(case),
+        people=staff_directory(),
+        errors=errors or [],
+        can_act=may_use("staff.triage_case"),
+        can_note=may_use("staff.add_note"),
+        **forms,
+    ), status
+
+
+@bp.get("/cases/<reference>")
+def case(reference: str):
+    found = _case_or_404(reference)
+    return _render_case(found, _forms_for(found))
+
+
+def _act(reference: str, form_name: str, apply):
+    """Validate one of the case page's forms and apply it; a stale version is refused and nothing is lost."""
+    found = _case_or_404(reference)
+    forms = _forms_for(found, formdata=request.form)
+    form = forms[form_name]
+    if form.validate():
+        try:
+            apply(found, form)
+        except StaleCase:
+            form.form_errors.append(str(STALE_MESSAGE))
+        except TriageError as error:
+            form.form_errors.append(_("Check the triage decision: %(what)s", what=str(error)))
+        else:
+            return redirect_to(url_for("staff.case", reference=found.reference))
+    errors = [{"text": message, "href": f"#{form_name}"} for message in form.form_errors] + form.error_list()
+    return _render_case(found, forms, errors=errors)
+
+
+@bp.post("/cases/<reference>/triage")
+def triage_case(reference: str):
+    def apply(found, form):
+        duplicate = None
+        if form.duplicate_of.data:
+            duplicate = find_case_for_duplicate(form.duplicate_of.data)
+            if duplicate is None:
+                raise TriageError(_("no case has reference %(reference)s", reference=form.duplicate_of.data))
+        classify_case(
+            found,
+            current_user,
+            form.version.data,
+            form.classification.data,
+            process=form.complaint_process.data,
+            service_area_id=int(form.service_area.data) if form.service_area.data else None,
+            signposted_to=form.signposted_to.data or None,
+            signposting_message=form.signposting_message.data or None,
+            duplicate_of=duplicate,
+        )
+        flash(_("Triage saved."), "success")
+
+    return _act(reference, "triage_form", apply)
+
+
+@bp.post("/cases/<reference>/acknowledge")
+def acknowledge(reference: str):
+    def apply(found, form):
+        acknowledge_case(found, current_user, form.version.data, form.subject.data, form.body.data)
+        flash(_("Acknowledgement sent."), "success")
+
+    return _act(reference, "ack_form", apply)
+
+
+@bp.post("/cases/<reference>/allocate")
+def allocate(reference: str):
+    def apply(found, form):
+        allocate_case(
+            found,
+            current_user,
+            form.version.data,
+            officer=get_staff_member(form.officer.data),
+            service_area_id=int(form.service_area.data),
+            responding_manager=get_staff_member(form.responding_manager.data),
+        )
+        flash(_("Case allocated."), "success")
+
+    return _act(reference, "allocate_form", apply)
+
+
+@bp.post("/cases/<reference>/notes")
+def add_note(reference: str):
+    def apply(found, form):
+        add_internal_note(found, current_user, form.note.data)
+        flash(_("Note added."), "success")
+
+    return _act(reference, "note_form", apply)
+
+
+@bp.get("/cases/<reference>/files/<int:attachment_id>")
+def download(reference: str, attachment_id: int):
+    found = _case_or_404(reference)
+    attachment = next((a for a in found.attachments if a.id == attachment_id), None)
+    if attachment is None or not may_download(current_user, found, attachment):
+        abort(404)
+    return send_file(
+        upload_path(attachment.stored_name),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+    )

@@ -1,0 +1,134 @@
+"""What a member of staff may see: the cases, the triage queue, one case and its history."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models import Attachment, Case, Event, Message, Stage, User
+from portal.models.enums import CaseStatus, Process, Role
+from portal.services.calendar import add_working_days
+
+SEES_EVERY_CASE = {Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.REVIEWER}
+
+
+class CaseNotVisible(LookupError):
+    """Raised when a case does not exist or this member of staff may not see it (the same answer for both)."""
+
+
+def visible_cases(user: User) -> Select:
+    """Return a query of the cases this member of staff may see."""
+    query = select(Case)
+    if user.role in SEES_EVERY_CASE:
+        return query
+    if user.role == Role.RESPONDER:
+        return query.where(Case.service_area_id.in_([area.id for area in user.service_areas]))
+    if user.role == Role.INVESTIGATOR:
+        assigned = select(Stage.case_id).where(
+            Stage.number == 2,
+            Stage.process == Process.CHILDRENS,
+            or_(Stage.investigator_id == user.id, Stage.independent_person_id == user.id),
+        )
+        return query.where(Case.id.in_(assigned))
+    return query.where(Case.id.is_(None))
+
+
+def get_visible_case(user: User, reference: str) -> Case:
+    """Return the case with this reference if this member of staff may see it."""
+    case = db.session.scalar(
+        visible_cases(user)
+        .where(Case.reference == reference)
+        .options(
+            selectinload(Case.stages),
+            selectinload(Case.attachments),
+            selectinload(Case.messages),
+            selectinload(Case.resident),
+            selectinload(Case.representative),
+            selectinload(Case.service_area),
+        )
+    )
+    if case is None:
+        raise CaseNotVisible(reference)
+    return case
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    case: Case
+    age_hours: int
+    acknowledge_by: date
+    triage_overdue: bool
+
+
+def triage_queue(user: User, now: datetime) -> list[QueueItem]:
+    """Return new contacts not yet triaged, oldest first, with their age and acknowledgement deadline."""
+    cases = db.session.scalars(
+        visible_cases(user)
+        .where(Case.status == CaseStatus.RECEIVED, Case.triaged_at.is_(None))
+        .options(selectinload(Case.service_area), selectinload(Case.resident))
+        .order_by(Case.received_at)
+        .limit(200)
+    ).all()
+    region = current_app.config["WORKING_DAY_REGION"]
+    ack_days = current_app.config["ACKNOWLEDGE_WITHIN_DAYS"]
+    items = []
+    for case in cases:
+        age = int((now - case.received_at).total_seconds() // 3600)
+        items.append(
+            QueueItem(
+                case=case,
+                age_hours=age,
+                acknowledge_by=add_working_days(case.received_on, ack_days, region),
+                triage_overdue=age > current_app.config["TRIAGE_TARGET_HOURS"],
+            )
+        )
+    return items
+
+
+def case_timeline(case: Case) -> list[Event]:
+    """Return every recorded event of a case, oldest first."""
+    return list(db.session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.occurred_at, Event.id)))
+
+
+def internal_notes(case: Case) -> list[Message]:
+    """Return the notes staff wrote for each other, newest first."""
+    return sorted((m for m in case.messages if m.kind == "internal_note"), key=lambda m: m.id, reverse=True)
+
+
+def staff_directory() -> dict[int, User]:
+    """Return every member of staff by id (for names in timelines and pickers)."""
+    return {user.id: user for user in db.session.scalars(select(User).order_by(User.name, User.email))}
+
+
+def may_download(user: User, case: Case, attachment: Attachment) -> bool:
+    """Tell whether this member of staff may open a file on a case they can see."""
+    return attachment.case_id == case.id and user.role != Role.REVIEWER
+
+
+def service_area_options() -> list[tuple[str, str]]:
+    """Return (id, 'Directorate: Service area') for every active service area."""
+    from portal.services.organisation import list_directorates
+
+    return [
+        (str(area.id), f"{directorate.name}: {area.name}")
+        for directorate in list_directorates()
+        for area in directorate.service_areas
+        if area.active
+    ]
+
+
+def staff_options(*roles: Role) -> list[tuple[str, str]]:
+    """Return (id, name) for active staff in these roles."""
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name))
+    return [(str(user.id), user.name or user.email) for user in users]
+
+
+def get_staff_member(user_id: str | None) -> User | None:
+    """Return an active member of staff by id, or None."""
+    if not user_id or not str(user_id).isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None

@@ -1,0 +1,93 @@
+"""The back office's forms: triage, acknowledgement, allocation and notes."""
+
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from portal.form_base import BaseForm, ChoiceField
+from portal.widgets import GovRadios
+
+
+class VersionedForm(BaseForm):
+    """A form about a case, carrying the version it was loaded at, so a stale save is refused."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+
+
+class TriageForm(VersionedForm):
+    classification = ChoiceField(
+        _l("What is it?"),
+        choices=[
+            ("complaint", _l("Complaint")),
+            ("service_request", _l("Service request")),
+            ("signposted", _l("Not for the council: signpost elsewhere")),
+            ("compliment", _l("Compliment")),
+            ("suggestion", _l("Suggestion")),
+        ],
+        widget=GovRadios(),
+        message=_l("Select what it is"),
+    )
+    complaint_process = SelectField(
+        _l("Complaint process"),
+        choices=[
+            ("corporate", _l("Corporate")),
+            ("childrens", _l("Children’s social care (statutory)")),
+            ("adults", _l("Adults’ social care (statutory)")),
+        ],
+        widget=GovSelect(),
+    )
+    service_area = SelectField(_l("Service area"), choices=[], widget=GovSelect(), validators=[Optional()])
+    signposted_to = StringField(
+        _l("Organisation to signpost to"),
+        description=_l("For example, the NHS, the police, a parish council or a housing association."),
+        validators=[Length(max=200)],
+        widget=GovTextInput(),
+    )
+    signposting_message = StringField(
+        _l("Message to the resident"), validators=[Length(max=5000)], widget=GovTextArea()
+    )
+    duplicate_of = StringField(
+        _l("Duplicate of (reference, optional)"), validators=[Optional(), Length(max=40)], widget=GovTextInput()
+    )
+    submit = SubmitField(_l("Save triage"), widget=GovSubmitInput())
+
+    def validate_signposted_to(self, field):
+        if self.classification.data == "signposted" and not field.data:
+            raise ValidationError(_l("Enter the organisation to signpost to"))
+
+
+class AcknowledgeForm(VersionedForm):
+    subject = StringField(
+        _l("Subject"), validators=[DataRequired(_l("Enter a subject")), Length(max=200)], widget=GovTextInput()
+    )
+    body = StringField(
+        _l("Message"), validators=[DataRequired(_l("Enter the message")), Length(max=10000)], widget=GovTextArea()
+    )
+    submit = SubmitField(_l("Send acknowledgement"), widget=GovSubmitInput())
+
+
+class AllocateForm(VersionedForm):
+    officer = SelectField(_l("Complaints officer"), choices=[], widget=GovSelect())
+    service_area = SelectField(_l("Service area"), choices=[], widget=GovSelect())
+    responding_manager = SelectField(_l("Responding manager"), choices=[], widget=GovSelect())
+    submit = SubmitField(_l("Allocate"), widget=GovSubmitInput())
+
+    def validate_officer(self, field):
+        if not field.data:
+            raise ValidationError(_l("Select a complaints officer"))
+
+    def validate_service_area(self, field):
+        if not field.data:
+            raise ValidationError(_l("Select a service area"))
+
+
+class NoteForm(BaseForm):
+    note = StringField(
+        _l("Internal note"),
+        description=_l("Only staff can see notes. The resident never does."),
+        validators=[DataRequired(_l("Enter the note")), Length(max=10000)],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField(_l("Add note"), widget=GovSubmitInput())
