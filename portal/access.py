@@ -25,6 +25,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "tracking.case": PUBLIC,
     "tracking.add_information_view": PUBLIC,
     "tracking.withdraw": PUBLIC,
+    "tracking.escalate": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
     "performance.data_json": PUBLIC,
@@ -36,6 +37,13 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "staff.acknowledge": CASE_WORKERS,
     "staff.allocate": CASE_WORKERS,
     "staff.add_note": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
+    "stages.respond": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
+    "stages.escalate": CASE_WORKERS,
+    "stages.extend": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
+    "stages.close": CASE_WORKERS,
+    "stages.reopen": CASE_WORKERS,
+    "stages.complete": CASE_WORKERS,
+    "stages.independent_people": CASE_WORKERS,
     "staff.download": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
 }
 

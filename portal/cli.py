@@ -1,4 +1,4 @@
-"""Flask commands: create-user, demo-data and purge-drafts."""
+"""Flask commands: create-user, demo-data, purge-drafts and import-cases."""
 
 import os
 
@@ -44,3 +44,21 @@ def register_cli(app: Flask) -> None:
         from portal.services.drafts import purge_stale_drafts
 
         click.echo(f"Deleted {purge_stale_drafts()} stale drafts.")
+
+    @app.cli.command("import-cases")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="Check the file and say what would be imported, writing nothing.")
+    def import_cases_command(file: str, dry_run: bool) -> None:
+        """Import a council's cases from a CSV or XLSX spreadsheet: all of it, or nothing when any row is invalid."""
+        from portal.services.importer import ImportConflict, UnreadableFile, import_cases
+
+        try:
+            report = import_cases(file, dry_run=dry_run)
+        except (UnreadableFile, ImportConflict) as error:
+            raise click.ClickException(str(error)) from error
+        for problem in report.problems:
+            click.echo(str(problem))
+        for line in report.summary():
+            click.echo(line, err=not report.ok)
+        if not report.ok:
+            click.get_current_context().exit(1)

@@ -6,6 +6,7 @@ from flask import current_app, request, url_for
 from flask_babel import format_date, get_locale
 from flask_wtf.csrf import generate_csrf
 
+from portal.access import may_use
 from portal.languages import NATIVE_NAMES
 
 
@@ -42,4 +43,5 @@ def template_globals() -> dict:
         "language_links": language_links,
         "long_date": long_date,
         "csrf_token_value": generate_csrf,
+        "may_use": may_use,
     }

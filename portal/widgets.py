@@ -29,6 +29,8 @@ class GovDate(GovDateInput):
     """Day, month and year inputs whose labels are in the page's language."""
 
     def map_gov_params(self, field, **kwargs):
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            field.raw_data = None  # a form posted without this date: show it empty, not crash
         params = super().map_gov_params(field, **kwargs)
         labels = [gettext("Day"), gettext("Month"), gettext("Year")]
         for item, label in zip(params["items"], labels, strict=True):

@@ -3,6 +3,7 @@
 from portal.models.base import Base
 from portal.models.case import Attachment, Case, Contact, Draft, Event, Message, Stage, TrackingToken
 from portal.models.organisation import Directorate, MessageTemplate, ServiceArea, Theme, Timescale
+from portal.models.outcomes import LearningAction, OmbudsmanRecord, Remedy
 from portal.models.user import User
 
 __all__ = [
@@ -13,8 +14,11 @@ __all__ = [
     "Directorate",
     "Draft",
     "Event",
+    "LearningAction",
     "Message",
     "MessageTemplate",
+    "OmbudsmanRecord",
+    "Remedy",
     "ServiceArea",
     "Stage",
     "Theme",

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 from portal.models.organisation import ServiceArea, Theme
+from portal.models.outcomes import LearningAction, Remedy
 
 
 class Contact(Base):
@@ -64,7 +65,9 @@ class Case(Base):
     service_area: Mapped[ServiceArea | None] = relationship()
     resident: Mapped[Contact] = relationship(foreign_keys=[resident_id])
     representative: Mapped[Contact | None] = relationship(foreign_keys=[representative_id])
-    stages: Mapped[list["Stage"]] = relationship(back_populates="case", order_by="Stage.number")
+    stages: Mapped[list["Stage"]] = relationship(
+        back_populates="case", order_by="Stage.number", cascade="all, delete-orphan"
+    )
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="case", order_by="Attachment.id")
     messages: Mapped[list["Message"]] = relationship(back_populates="case", order_by="Message.id")
 
@@ -114,9 +117,15 @@ class Stage(Base):
     responding_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     investigator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     independent_person_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Children's Stage 3: the review panel and the council's reply to its recommendations.
+    panel_date: Mapped[date | None] = mapped_column(Date)
+    panel_recommendations: Mapped[str | None] = mapped_column(Text)
+    council_response: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="stages")
     themes: Mapped[list[Theme]] = relationship(secondary=stage_theme, order_by="Theme.name")
+    remedies: Mapped[list["Remedy"]] = relationship(cascade="all, delete-orphan", order_by="Remedy.id")
+    learning: Mapped[list["LearningAction"]] = relationship(cascade="all, delete-orphan", order_by="LearningAction.id")
 
     @property
     def due_on(self) -> date:

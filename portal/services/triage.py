@@ -70,7 +70,6 @@ def classify_case(
         for stage in list(case.stages):
             if stage.responded_on is None:
                 case.stages.remove(stage)
-                db.session.delete(stage)
         case.type = classification
         if classification == "signposted":
             if not signposted_to:

@@ -9,6 +9,11 @@ from wtforms.widgets import HiddenInput
 from portal.form_base import BaseForm, ChoiceField
 from portal.widgets import GovRadios
 
+STALE_MESSAGE = _l(
+    "Someone else changed this case while you were working on it. Nothing was saved: check the case below and "
+    "try again."
+)
+
 
 class VersionedForm(BaseForm):
     """A form about a case, carrying the version it was loaded at, so a stale save is refused."""

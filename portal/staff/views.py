@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.access import enforce_route_access, may_use
@@ -33,15 +32,10 @@ from portal.services.triage import (
     find_case_for_duplicate,
 )
 from portal.services.uploads import upload_path
-from portal.staff.forms import AcknowledgeForm, AllocateForm, NoteForm, TriageForm
+from portal.staff.forms import STALE_MESSAGE, AcknowledgeForm, AllocateForm, NoteForm, TriageForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce_route_access)
-
-STALE_MESSAGE = _l(
-    "Someone else changed this case while you were working on it. Nothing was saved: check the case below and "
-    "try again."
-)
 
 
 @bp.get("/")

@@ -70,3 +70,13 @@ class WithdrawForm(BaseForm):
     def validate_confirm(self, field):
         if not field.data:
             raise ValidationError(_l("Confirm that you want to withdraw"))
+
+
+class EscalateForm(BaseForm):
+    reason = StringField(
+        _l("Why are you not satisfied with our response?"),
+        description=_l("Tell us what you think we got wrong or did not answer."),
+        validators=[DataRequired(_l("Tell us why you are not satisfied")), Length(max=DESCRIPTION_MAX)],
+        widget=GovCharacterCount(),
+    )
+    submit = SubmitField(_l("Ask for the next stage"), widget=GovSubmitInput())

@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from portal.extensions import limiter
 from portal.htmx import redirect_to, render_page
 from portal.models.base import utcnow
+from portal.models.enums import ActorType
 from portal.page_cache import cached_page
 from portal.services.cases import get_case
+from portal.services.responses import ProcessError, escalate_case, next_stage_number
 from portal.services.tracking import (
     CaseAlreadyClosed,
     add_information,
@@ -19,7 +21,7 @@ from portal.services.tracking import (
     withdraw_case,
 )
 from portal.services.uploads import UploadRejected, discard_upload, store_upload
-from portal.tracking.forms import AddInformationForm, TrackRequestForm, WithdrawForm
+from portal.tracking.forms import AddInformationForm, EscalateForm, TrackRequestForm, WithdrawForm
 from portal.upload_messages import upload_error_message
 
 bp = Blueprint("tracking", __name__, url_prefix="/track")
@@ -86,12 +88,14 @@ def case():
     return _render_case(tracked, AddInformationForm(formdata=None))
 
 
-def _render_case(tracked, form):
-    errors = form.error_list()
+def _render_case(tracked, form, escalate_form=None):
+    errors = form.error_list() + (escalate_form.error_list() if escalate_form else [])
     return render_page(
         "tracking/case.html",
         "tracking/_add_information.html",
         case=tracked,
+        next_stage=next_stage_number(tracked) if tracked.status == "responded" else None,
+        escalate_form=escalate_form or EscalateForm(prefix="escalate", formdata=None),
         stage=tracked.current_stage,
         messages=messages_for_resident(tracked),
         form=form,
@@ -162,3 +166,21 @@ def withdraw():
         errors=errors,
         page_title=(_("Error: ") if errors else "") + _("Withdraw %(reference)s", reference=tracked.reference),
     )
+
+
+@bp.post("/case/escalate")
+@limiter.limit(_track_limit)
+def escalate():
+    tracked = _tracked_case()
+    if tracked is None:
+        return redirect_to(url_for("tracking.request_link"))
+    form = EscalateForm(prefix="escalate")
+    if not form.validate_on_submit():
+        return _render_case(tracked, AddInformationForm(formdata=None), escalate_form=form)
+    try:
+        stage = escalate_case(tracked, form.reason.data, ActorType.RESIDENT)
+    except ProcessError:
+        flash(_("This complaint cannot go to another stage with us."), "info")
+    else:
+        flash(_("Your complaint is now at Stage %(number)d. We have emailed you.", number=stage.number), "success")
+    return redirect_to(url_for("tracking.case"))

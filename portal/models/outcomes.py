@@ -1,0 +1,48 @@
+"""What a response leads to: remedies, learning ("you said, we did") and the Ombudsman's involvement."""
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base
+
+
+class Remedy(Base):
+    __tablename__ = "remedy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stage.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # apology, financial, service_provided, training, procedure_change
+    amount_pence: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class LearningAction(Base):
+    """What will change because of a complaint, by whom and by when; published only once approved."""
+
+    __tablename__ = "learning_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stage.id", ondelete="CASCADE"), index=True)
+    what_will_change: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    approved_for_publication: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_text: Mapped[str | None] = mapped_column(Text)
+
+
+class OmbudsmanRecord(Base):
+    """An enquiry or decision of the Local Government and Social Care Ombudsman about a case."""
+
+    __tablename__ = "ombudsman_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    # upheld, not_upheld, closed_after_initial_enquiries, referred_back, advice_given, incomplete_invalid
+    decision: Mapped[str | None] = mapped_column(String(40))
+    remedy: Mapped[str | None] = mapped_column(Text)
+    amount_pence: Mapped[int | None] = mapped_column(Integer)
+    case = relationship("Case")

@@ -1,0 +1,1 @@
+"""The public performance figures: the page, and the same figures as open data."""

@@ -1,0 +1,153 @@
+"""The public performance figures as open data: JSON in the contract's shape, and the same figures as a tidy CSV.
+
+The CSV is long ("tidy"): one figure per row, every row saying what it is, so it filters and pivots in a
+spreadsheet and loads straight into pandas or R. UTF-8 without a byte-order mark, comma-separated, a header row,
+CRLF line ends (RFC 4180). Columns:
+
+    period_from, period_to  the period, both dates inclusive (YYYY-MM-DD)
+    as_of                   the day open_overdue was judged on
+    section                 received | stage | total_by_stage | service_area | service_area_theme |
+                            service_area_unallocated | setting
+    process                 corporate | childrens | adults (section stage), else empty
+    stage                   1, 2 or 3 (sections stage and total_by_stage), else empty
+    directorate             (sections service_area and service_area_theme), else empty
+    service_area            (sections service_area and service_area_theme), else empty
+    theme                   top-level root-cause theme (section service_area_theme), else empty
+    measure                 received: complaint, compliment, suggestion, service_request, signposted;
+                            stage and total_by_stage: received, responded, responded_within_timescale,
+                            within_timescale_pct, open, open_overdue, closed_other, outcome_upheld,
+                            outcome_partly_upheld, outcome_not_upheld;
+                            service_area: received, suppressed (1 or 0);
+                            service_area_theme: count, pct (listed by rank, at most three per service area);
+                            service_area_unallocated: received; setting: small_numbers_threshold
+    value                   a number; empty for a percentage with nothing to divide by (JSON null)
+"""
+
+import csv
+import io
+import json
+from datetime import date
+
+from flask import Blueprint, Response, request
+
+from portal.page_cache import cached_page
+from portal.services.figures import InvalidPeriod, compute_figures, parse_period
+
+bp = Blueprint("performance", __name__, url_prefix="/performance")
+
+CSV_COLUMNS = (
+    "period_from",
+    "period_to",
+    "as_of",
+    "section",
+    "process",
+    "stage",
+    "directorate",
+    "service_area",
+    "theme",
+    "measure",
+    "value",
+)
+STAGE_CSV_MEASURES = (
+    "received",
+    "responded",
+    "responded_within_timescale",
+    "within_timescale_pct",
+    "open",
+    "open_overdue",
+    "closed_other",
+)
+# Figures change as responses are sent, but not by the minute; the page cache keeps them as long.
+MAX_AGE = 600
+SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@bp.get("/data.json")
+@cached_page(per_session=False)
+def data_json():
+    try:
+        figures = _requested_figures()
+    except InvalidPeriod as error:
+        return _bad_request(error)
+    body = json.dumps(figures, ensure_ascii=False)
+    return _open_data(Response(body, mimetype="application/json"))
+
+
+@bp.get("/data.csv")
+@cached_page(per_session=False)
+def data_csv():
+    try:
+        figures = _requested_figures()
+    except InvalidPeriod as error:
+        return _bad_request(error)
+    response = _open_data(Response(figures_as_csv(figures), content_type="text/csv; charset=utf-8; header=present"))
+    period = figures["period"]
+    filename = f"complaints-performance-{period['from']}-to-{period['to']}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _requested_figures() -> dict:
+    today = date.today()
+    period_from, period_to = parse_period(request.args.get("from"), request.args.get("to"), today)
+    return compute_figures(period_from, period_to, today)
+
+
+def _open_data(response: Response) -> Response:
+    # Open data with no cookies or personal data in it: any web page may read it, so a dashboard or a
+    # journalist's notebook in a browser can fetch it directly. Nothing here depends on who asks.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return response
+
+
+def _bad_request(error: InvalidPeriod) -> Response:
+    response = Response(json.dumps({"error": str(error)}), status=400, mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.no_store = True
+    return response
+
+
+def figures_as_csv(figures: dict) -> str:
+    """Write the figures as the tidy CSV the module docstring describes."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    period = (figures["period"]["from"], figures["period"]["to"], figures["as_of"])
+
+    def row(section, measure, value, process="", stage="", directorate="", service_area="", theme=""):
+        text = (_safe_text(directorate), _safe_text(service_area), _safe_text(theme))
+        writer.writerow((*period, section, process, stage, *text, measure, "" if value is None else value))
+
+    for case_type, count in figures["received"].items():
+        row("received", case_type, count)
+    for entry in figures["stages"]:
+        for measure, value in _stage_measures(entry):
+            row("stage", measure, value, process=entry["process"], stage=entry["stage"])
+    for entry in figures["totals_by_stage"]:
+        for measure, value in _stage_measures(entry):
+            row("total_by_stage", measure, value, stage=entry["stage"])
+    for area in figures["service_areas"]:
+        where = {"directorate": area["directorate"], "service_area": area["service_area"]}
+        row("service_area", "received", area["received"], **where)
+        row("service_area", "suppressed", int(area["suppressed"]), **where)
+        for theme in area["top_themes"]:
+            row("service_area_theme", "count", theme["count"], theme=theme["theme"], **where)
+            row("service_area_theme", "pct", theme["pct"], theme=theme["theme"], **where)
+    row("service_area_unallocated", "received", figures["complaints_without_service_area"])
+    row("setting", "small_numbers_threshold", figures["small_numbers_threshold"])
+    return out.getvalue()
+
+
+def _stage_measures(entry: dict):
+    for measure in STAGE_CSV_MEASURES:
+        yield measure, entry[measure]
+    for outcome, count in entry["outcomes"].items():
+        yield f"outcome_{outcome}", count
+
+
+def _safe_text(text: str) -> str:
+    # Service area and theme names are typed by staff or imported; one starting like a formula must stay text.
+    return f"'{text}" if text.startswith(SPREADSHEET_FORMULA_START) else text

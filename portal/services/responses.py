@@ -1,0 +1,235 @@
+"""Responding to a stage, escalating to the next, extending a deadline, closing and reopening."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case, LearningAction, Message, Remedy, Stage, Theme, User
+from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, Outcome, Process
+from portal.services.calendar import add_working_days, working_days_between
+from portal.services.events import record_event
+from portal.services.notifications import NotificationFailed, send_email
+from portal.services.timescales import NoTimescale, compute_deadline, get_timescale
+from portal.services.triage import StaleCase
+
+REMEDY_KINDS = ("apology", "financial", "service_provided", "training", "procedure_change")
+CLOSING_REASONS = (ClosedReason.WITHDRAWN, ClosedReason.DUPLICATE, ClosedReason.OUT_OF_TIME)
+
+
+class ProcessError(ValueError):
+    """Raised when a step does not fit where the case is (nothing to respond to, no further stage, ...)."""
+
+
+@dataclass(frozen=True)
+class RemedyInput:
+    kind: str
+    amount_pence: int | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class LearningInput:
+    what_will_change: str
+    owner: str
+    due_on: date | None = None
+
+
+def _check(case: Case, expected_version: int | None) -> Stage:
+    if expected_version is not None and case.version_id != expected_version:
+        raise StaleCase(case.reference)
+    stage = case.current_stage
+    if stage is None:
+        raise ProcessError("this case has no stage")
+    return stage
+
+
+def _notify(case: Case, template: str, **context) -> None:
+    if not case.correspondent.email:
+        return
+    try:
+        send_email(case.correspondent.email, template, case.language, case=case, **context)
+    except NotificationFailed:
+        record_event(case, f"{template}_failed", ActorType.SYSTEM)
+        db.session.commit()
+
+
+def next_stage_number(case: Case) -> int | None:
+    """Return the number of the stage a resident could escalate to, or None after the last one."""
+    stage = case.current_stage
+    if stage is None:
+        return None
+    try:
+        get_timescale(stage.process, stage.number + 1)
+    except NoTimescale:
+        return None
+    return stage.number + 1
+
+
+def respond_to_stage(
+    case: Case,
+    user: User,
+    expected_version: int,
+    outcome: str,
+    response_text: str,
+    theme_ids: list[int],
+    remedies: list[RemedyInput] = (),
+    learning: list[LearningInput] = (),
+    today: date | None = None,
+) -> Stage:
+    """Send the stage's response and record its outcome, themes, remedies and learning."""
+    stage = _check(case, expected_version)
+    if stage.responded_on is not None or stage.closed_on is not None:
+        raise ProcessError("this stage already has a response or is closed")
+    if outcome not in {o.value for o in Outcome}:
+        raise ProcessError("outcome")
+    if not theme_ids:
+        raise ProcessError("themes")
+    today = today or date.today()
+    stage.responded_on = today
+    stage.within_timescale = today <= stage.due_on
+    stage.outcome = outcome
+    stage.response_text = response_text
+    stage.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids))))
+    stage.remedies = [Remedy(kind=r.kind, amount_pence=r.amount_pence, detail=r.detail) for r in remedies]
+    stage.learning = [
+        LearningAction(what_will_change=a.what_will_change, owner=a.owner, due_on=a.due_on) for a in learning
+    ]
+    case.status = CaseStatus.RESPONDED
+    db.session.add(Message(case=case, kind="to_resident", subject=None, body=response_text, author_id=user.id))
+    record_event(
+        case,
+        "stage_responded",
+        ActorType.STAFF,
+        actor_id=user.id,
+        stage=stage.number,
+        outcome=outcome,
+        within_timescale=stage.within_timescale,
+        themes=[theme.name for theme in stage.themes],
+        remedies=[r.kind for r in remedies],
+    )
+    db.session.commit()
+    _notify(case, "response", stage=stage, next_stage=next_stage_number(case))
+    return stage
+
+
+def escalate_case(
+    case: Case, reason: str, actor_type: ActorType, actor: User | None = None, today: date | None = None
+) -> Stage:
+    """Open the next stage of the same process, with its own deadline."""
+    stage = _check(case, None)
+    number = next_stage_number(case)
+    if case.type != CaseType.COMPLAINT or number is None:
+        raise ProcessError("there is no further stage")
+    if stage.responded_on is None:
+        raise ProcessError("the current stage has not been answered yet")
+    today = today or date.today()
+    new_stage = Stage(
+        process=stage.process,
+        number=number,
+        received_on=today,
+        deadline=compute_deadline(stage.process, number, today),
+        escalation_reason=reason,
+    )
+    case.stages.append(new_stage)
+    case.status = CaseStatus.WITH_SERVICE if case.assigned_officer_id else CaseStatus.RECEIVED
+    case.closed_on = case.closed_reason = None
+    record_event(case, "case_escalated", actor_type, actor_id=actor.id if actor else None, stage=number)
+    db.session.commit()
+    _notify(case, "escalated", stage=new_stage)
+    return new_stage
+
+
+def assign_independent_people(
+    case: Case, user: User, expected_version: int, investigator: User, independent_person: User
+) -> None:
+    """Name the independent investigator and independent person a children's Stage 2 needs."""
+    stage = _check(case, expected_version)
+    if stage.process != Process.CHILDRENS or stage.number != 2:
+        raise ProcessError("only a children's Stage 2 has an independent investigator")
+    if investigator.id == independent_person.id:
+        raise ProcessError("the investigator and the independent person must be different people")
+    stage.investigator_id, stage.independent_person_id = investigator.id, independent_person.id
+    record_event(
+        case,
+        "independent_people_assigned",
+        ActorType.STAFF,
+        actor_id=user.id,
+        investigator_id=investigator.id,
+        independent_person_id=independent_person.id,
+    )
+    db.session.commit()
+
+
+def extend_deadline(case: Case, user: User, expected_version: int, new_date: date, reason: str) -> None:
+    """Move the stage's deadline within the allowed limit, with a reason, and tell the resident."""
+    stage = _check(case, expected_version)
+    timescale = get_timescale(stage.process, stage.number)
+    region = current_app.config["WORKING_DAY_REGION"]
+    latest = add_working_days(stage.received_on, timescale.max_working_days, region)
+    if new_date <= stage.due_on:
+        raise ProcessError("the new date must be later than the current one")
+    if new_date > latest:
+        raise ProcessError(f"the longest allowed is {timescale.max_working_days} working days, to {latest.isoformat()}")
+    before = stage.due_on
+    stage.extended_to, stage.extension_reason = new_date, reason
+    record_event(
+        case,
+        "deadline_extended",
+        ActorType.STAFF,
+        actor_id=user.id,
+        before=before.isoformat(),
+        after=new_date.isoformat(),
+        working_days=working_days_between(stage.received_on, new_date, region),
+    )
+    db.session.commit()
+    _notify(case, "extended", stage=stage, reason=reason)
+
+
+def close_case(case: Case, user: User, expected_version: int, reason: str, note: str, today: date | None = None):
+    """Close a case without a response (withdrawn, duplicate, out of time), with a note."""
+    stage = case.current_stage
+    if expected_version is not None and case.version_id != expected_version:
+        raise StaleCase(case.reference)
+    if reason not in CLOSING_REASONS:
+        raise ProcessError("reason")
+    today = today or date.today()
+    case.status, case.closed_on, case.closed_reason, case.closure_note = CaseStatus.CLOSED, today, reason, note
+    if stage is not None and stage.responded_on is None and stage.closed_on is None:
+        stage.closed_on, stage.closed_reason = today, reason
+    record_event(case, "case_closed", ActorType.STAFF, actor_id=user.id, reason=reason)
+    db.session.commit()
+
+
+def reopen_case(case: Case, user: User, expected_version: int, note: str) -> None:
+    """Reopen a closed case; its open stage (if closed without a response) is open again."""
+    if case.version_id != expected_version:
+        raise StaleCase(case.reference)
+    if case.status != CaseStatus.CLOSED:
+        raise ProcessError("only a closed case can be reopened")
+    stage = case.current_stage
+    if stage is not None and stage.responded_on is None:
+        stage.closed_on = stage.closed_reason = None
+    case.status = CaseStatus.WITH_SERVICE if case.assigned_officer_id else CaseStatus.RECEIVED
+    case.closed_on = case.closed_reason = None
+    record_event(case, "case_reopened", ActorType.STAFF, actor_id=user.id, note=note)
+    db.session.commit()
+
+
+def complete_case(case: Case, user: User, expected_version: int, today: date | None = None) -> None:
+    """Close a case whose last response was accepted (or not escalated)."""
+    stage = _check(case, expected_version)
+    if stage.responded_on is None:
+        raise ProcessError("the current stage has not been answered yet")
+    case.status, case.closed_on, case.closed_reason = CaseStatus.CLOSED, today or date.today(), ClosedReason.RESOLVED
+    record_event(case, "case_closed", ActorType.STAFF, actor_id=user.id, reason=ClosedReason.RESOLVED)
+    db.session.commit()
+
+
+def top_level_themes() -> list[Theme]:
+    """Return the root-cause taxonomy, top level with details loaded."""
+    return list(
+        db.session.scalars(select(Theme).where(Theme.parent_id.is_(None), Theme.active.is_(True)).order_by(Theme.name))
+    )

@@ -1,0 +1,117 @@
+"""Forms for a stage's response, escalation, extension, closure and reopening."""
+
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import DecimalField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.form_base import ChoiceField, DayMonthYearField, MultiChoiceField
+from portal.staff.forms import VersionedForm
+from portal.widgets import GovCheckboxes, GovDate, GovRadios
+
+
+class RespondForm(VersionedForm):
+    outcome = ChoiceField(
+        _l("Outcome"),
+        choices=[
+            ("upheld", _l("Upheld")),
+            ("partly_upheld", _l("Partly upheld")),
+            ("not_upheld", _l("Not upheld")),
+        ],
+        widget=GovRadios(),
+        message=_l("Select the outcome"),
+    )
+    themes = MultiChoiceField(
+        _l("Root causes"), description=_l("Select all that apply."), choices=[], widget=GovCheckboxes()
+    )
+    response_text = StringField(
+        _l("Response to the resident"),
+        description=_l("Say what you found, the decision and why, any remedy, and anything still to be done."),
+        validators=[DataRequired(_l("Enter the response")), Length(max=20000)],
+        widget=GovTextArea(),
+    )
+    remedies = MultiChoiceField(
+        _l("Remedies (optional)"),
+        choices=[
+            ("apology", _l("Apology")),
+            ("financial", _l("Financial redress")),
+            ("service_provided", _l("Service provided")),
+            ("training", _l("Staff training")),
+            ("procedure_change", _l("Change to a procedure")),
+        ],
+        widget=GovCheckboxes(),
+    )
+    amount = DecimalField(
+        _l("Financial redress in pounds (optional)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter an amount from 0 to 1,000,000"))],
+        widget=GovTextInput(),
+    )
+    learning = StringField(_l("What will change (optional)"), validators=[Length(max=5000)], widget=GovTextArea())
+    learning_owner = StringField(_l("Who will make the change"), validators=[Length(max=200)], widget=GovTextInput())
+    learning_due = DayMonthYearField(
+        _l("By when"), validators=[Optional()], invalid_message=_l("The date must be a real date"), widget=GovDate()
+    )
+    submit = SubmitField(_l("Send response"), widget=GovSubmitInput())
+
+    def validate_themes(self, field):
+        if not field.data:
+            raise ValidationError(_l("Select at least one root cause"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() stops the amount's own checks when it is blank, so the dependency is checked here.
+        if "financial" in (self.remedies.data or []) and self.amount.data is None and not self.amount.errors:
+            self.amount.errors = [*self.amount.errors, _l("Enter the amount of financial redress")]
+            return False
+        return valid
+
+    def validate_learning_owner(self, field):
+        if self.learning.data and not field.data:
+            raise ValidationError(_l("Enter who will make the change"))
+
+
+class ReasonForm(VersionedForm):
+    reason = StringField(
+        _l("Reason"), validators=[DataRequired(_l("Enter the reason")), Length(max=5000)], widget=GovTextArea()
+    )
+    submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
+
+
+class ExtendForm(VersionedForm):
+    new_date = DayMonthYearField(
+        _l("New response date"),
+        validators=[DataRequired(_l("Enter the new date"))],
+        invalid_message=_l("The new date must be a real date"),
+        widget=GovDate(),
+    )
+    reason = StringField(
+        _l("Why more time is needed"),
+        description=_l("The resident is told this, with the new date."),
+        validators=[DataRequired(_l("Enter why more time is needed")), Length(max=2000)],
+        widget=GovTextArea(),
+    )
+    submit = SubmitField(_l("Extend"), widget=GovSubmitInput())
+
+
+class CloseForm(VersionedForm):
+    reason = ChoiceField(
+        _l("Why is it closing without a response?"),
+        choices=[
+            ("withdrawn", _l("Withdrawn")),
+            ("duplicate", _l("Duplicate")),
+            ("out_of_time", _l("Out of time (more than 12 months after the matter)")),
+        ],
+        widget=GovRadios(),
+        message=_l("Select why it is closing"),
+    )
+    note = StringField(
+        _l("Note"), validators=[DataRequired(_l("Enter a note")), Length(max=5000)], widget=GovTextArea()
+    )
+    submit = SubmitField(_l("Close case"), widget=GovSubmitInput())
+
+
+class IndependentPeopleForm(VersionedForm):
+    investigator = SelectField(_l("Independent investigating officer"), choices=[], widget=GovSelect())
+    independent_person = SelectField(_l("Independent person"), choices=[], widget=GovSelect())
+    submit = SubmitField(_l("Assign"), widget=GovSubmitInput())

@@ -1,0 +1,154 @@
+"""Staff steps through a case's stages: respond, escalate, extend, close, reopen, independent people."""
+
+from flask import Blueprint, abort, flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.access import enforce_route_access
+from portal.htmx import redirect_to
+from portal.models.enums import ActorType, Role
+from portal.services.responses import (
+    LearningInput,
+    ProcessError,
+    RemedyInput,
+    assign_independent_people,
+    close_case,
+    complete_case,
+    escalate_case,
+    extend_deadline,
+    reopen_case,
+    respond_to_stage,
+    top_level_themes,
+)
+from portal.services.staff_cases import CaseNotVisible, get_staff_member, get_visible_case, staff_options
+from portal.services.triage import StaleCase
+from portal.stages.forms import CloseForm, ExtendForm, IndependentPeopleForm, ReasonForm, RespondForm
+
+bp = Blueprint("stages", __name__, url_prefix="/staff/cases/<reference>")
+bp.before_request(enforce_route_access)
+
+
+def _case(reference: str):
+    try:
+        return get_visible_case(current_user, reference)
+    except CaseNotVisible:
+        abort(404)
+
+
+def _step(reference: str, form, template: str, title: str, apply, **context):
+    """Show a step's page; on a valid POST apply it, refusing a stale save without losing what was typed."""
+    case = _case(reference)
+    if not form.is_submitted():
+        form.version.data = case.version_id
+    if form.validate_on_submit():
+        try:
+            apply(case, form)
+        except StaleCase:
+            form.form_errors.append(
+                _("Someone else changed this case while you were working on it. Nothing was saved.")
+            )
+        except ProcessError as error:
+            form.form_errors.append(_("This cannot be done: %(why)s", why=str(error)))
+        else:
+            return redirect_to(url_for("staff.case", reference=case.reference))
+    errors = [{"text": message, "href": "#main-content"} for message in form.form_errors] + form.error_list()
+    return render_template(
+        template, case=case, stage=case.current_stage, form=form, errors=errors, heading=title, **context
+    )
+
+
+@bp.route("/respond", methods=["GET", "POST"])
+def respond(reference: str):
+    form = RespondForm()
+    themes = top_level_themes()
+    form.themes.choices = [
+        (str(theme.id), theme.name if theme is top else f"{top.name}: {theme.name}")
+        for top in themes
+        for theme in [top, *top.details]
+    ]
+
+    def apply(case, form):
+        remedies = [
+            RemedyInput(kind=kind, amount_pence=int(form.amount.data * 100) if kind == "financial" else None)
+            for kind in form.remedies.data
+        ]
+        learning = (
+            [LearningInput(form.learning.data, form.learning_owner.data, form.learning_due.data)]
+            if form.learning.data
+            else []
+        )
+        respond_to_stage(
+            case,
+            current_user,
+            form.version.data,
+            form.outcome.data,
+            form.response_text.data,
+            [int(theme_id) for theme_id in form.themes.data],
+            remedies,
+            learning,
+        )
+        flash(_("Response sent."), "success")
+
+    return _step(reference, form, "stages/respond.html", _("Send the response"), apply, themes=themes)
+
+
+@bp.route("/escalate", methods=["GET", "POST"])
+def escalate(reference: str):
+    def apply(case, form):
+        escalate_case(case, form.reason.data, ActorType.STAFF, actor=current_user)
+        flash(_("Escalated to the next stage."), "success")
+
+    return _step(reference, ReasonForm(), "stages/reason.html", _("Escalate to the next stage"), apply)
+
+
+@bp.route("/extend", methods=["GET", "POST"])
+def extend(reference: str):
+    def apply(case, form):
+        extend_deadline(case, current_user, form.version.data, form.new_date.data, form.reason.data)
+        flash(_("Deadline extended and the resident told."), "success")
+
+    return _step(reference, ExtendForm(), "stages/extend.html", _("Extend the deadline"), apply)
+
+
+@bp.route("/close", methods=["GET", "POST"])
+def close(reference: str):
+    def apply(case, form):
+        close_case(case, current_user, form.version.data, form.reason.data, form.note.data)
+        flash(_("Case closed."), "success")
+
+    return _step(reference, CloseForm(), "stages/close.html", _("Close without a response"), apply)
+
+
+@bp.route("/reopen", methods=["GET", "POST"])
+def reopen(reference: str):
+    def apply(case, form):
+        reopen_case(case, current_user, form.version.data, form.reason.data)
+        flash(_("Case reopened."), "success")
+
+    return _step(reference, ReasonForm(), "stages/reason.html", _("Reopen the case"), apply)
+
+
+@bp.route("/complete", methods=["GET", "POST"])
+def complete(reference: str):
+    def apply(case, form):
+        complete_case(case, current_user, form.version.data)
+        flash(_("Case closed."), "success")
+
+    return _step(reference, ReasonForm(), "stages/reason.html", _("Close after the response"), apply)
+
+
+@bp.route("/independent-people", methods=["GET", "POST"])
+def independent_people(reference: str):
+    form = IndependentPeopleForm()
+    people = [("", _("Choose someone"))] + staff_options(Role.INVESTIGATOR)
+    form.investigator.choices = form.independent_person.choices = people
+
+    def apply(case, form):
+        investigator = get_staff_member(form.investigator.data)
+        independent = get_staff_member(form.independent_person.data)
+        if investigator is None or independent is None:
+            raise ProcessError(_("choose both people"))
+        assign_independent_people(case, current_user, form.version.data, investigator, independent)
+        flash(_("Independent people assigned."), "success")
+
+    return _step(reference, form, "stages/independent_people.html", _("Independent investigation"), apply)
