@@ -25,7 +25,15 @@ portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
 
-run: $(STAMP) $(MO_FILES)
+# Brotli and gzip copies of the committed assets, which WhiteNoise serves to browsers that take them.
+STATIC_ASSETS := $(wildcard static/govuk/*.css static/govuk/*.js static/vendor/*.js static/app/*.css static/app/*.js)
+STATIC_STAMP := static/.compressed
+$(STATIC_STAMP): $(STATIC_ASSETS) $(STAMP)
+	for dir in static/govuk static/vendor static/app; do $(BIN)/python -m whitenoise.compress -q $$dir txt; done
+	touch $(STATIC_STAMP)
+BUILT := $(STAMP) $(MO_FILES) $(STATIC_STAMP)
+
+run: $(BUILT)
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
@@ -41,10 +49,10 @@ lint: $(STAMP)
 translations-check: $(STAMP)
 	$(BIN)/python scripts/check_translations.py
 
-unit: $(STAMP) $(MO_FILES)
+unit: $(BUILT)
 	PORTAL_ENV=test $(BIN)/pytest tests
 
-test: $(STAMP) system-deps $(MO_FILES) lint translations-check
+test: $(BUILT) system-deps lint translations-check
 	@echo "== unit and integration tests on SQLite"
 	PORTAL_ENV=test $(BIN)/pytest tests
 	@echo "== the same tests on a throw-away PostgreSQL"
@@ -52,10 +60,10 @@ test: $(STAMP) system-deps $(MO_FILES) lint translations-check
 	@echo "== browser tests in Chromium"
 	PORTAL_ENV=test $(BIN)/pytest e2e
 
-e2e: $(STAMP) system-deps $(MO_FILES)
+e2e: $(BUILT) system-deps
 	PORTAL_ENV=test $(BIN)/pytest e2e
 
-bench: $(STAMP) $(MO_FILES)
+bench: $(BUILT)
 	$(BIN)/python -m bench
 
 translations: $(STAMP)
