@@ -31,6 +31,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "performance.data_json": PUBLIC,
     "performance.data_csv": PUBLIC,
     "staff.home": ALL_STAFF,
+    "staff.cases_csv_view": ALL_STAFF,
     "staff.triage": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.REVIEWER}),
     "staff.case": ALL_STAFF,
     "staff.triage_case": CASE_WORKERS,

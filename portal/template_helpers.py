@@ -1,8 +1,9 @@
 """Values every template can use: the council's name, the language switch, dates in the page's language."""
 
 from datetime import date
+from urllib.parse import urlencode as url_encode
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import format_date, get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -14,9 +15,12 @@ def language_links() -> list[dict]:
     """Return a link to this page in each other language."""
     current = str(get_locale())
     links = []
+    rule = request.url_rule
+    # A page shown after a POST to a POST-only address (a form with errors) switches language on the page above it.
+    path = request.path if rule is None or "GET" in rule.methods else request.path.rsplit("/", 1)[0] or "/"
     for code in current_app.config["LANGUAGES"]:
-        args = {**request.args.to_dict(), "lang": code}
-        href = url_for(request.endpoint, **(request.view_args or {}), **args) if request.endpoint else f"?lang={code}"
+        args = {**(request.args.to_dict() if request.method == "GET" else {}), "lang": code}
+        href = f"{path}?{url_encode(args)}"
         links.append({"code": code, "name": NATIVE_NAMES.get(code, code), "href": href, "current": code == current})
     return links
 

@@ -1,14 +1,16 @@
 """The back office: the triage queue, the case page and its actions."""
 
-from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import enforce_route_access, may_use
-from portal.htmx import redirect_to
+from portal.htmx import redirect_to, render_page
 from portal.models.base import utcnow
 from portal.models.enums import Role
-from portal.services.cases import list_recent_cases_for
+from portal.services.case_search import CaseFilters, cases_csv, search_cases
 from portal.services.staff_cases import (
     CaseNotVisible,
     case_timeline,
@@ -40,7 +42,28 @@ bp.before_request(enforce_route_access)
 
 @bp.get("/")
 def home():
-    return render_template("staff/home.html", cases=list_recent_cases_for(current_user))
+    filters = CaseFilters.from_args(request.args)
+    result = search_cases(current_user, filters, date.today())
+    return render_page(
+        "staff/home.html",
+        "staff/_case_results.html",
+        result=result,
+        filters=filters,
+        service_areas=service_area_options(),
+        officers=staff_options(Role.OFFICER, Role.MANAGER),
+        page_title=_("Cases"),
+    )
+
+
+@bp.get("/cases.csv")
+def cases_csv_view():
+    filters = CaseFilters.from_args(request.args)
+    body = cases_csv(current_user, filters, date.today())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=cases-{date.today().isoformat()}.csv"},
+    )
 
 
 @bp.get("/triage")

@@ -135,7 +135,7 @@ def add_information_view():
         form.information.errors = [_("This case is closed, so you cannot add information to it")]
         return _render_case(tracked, form)
     flash(_("Thank you. We have added your information to your case."), "success")
-    return redirect_to(url_for("tracking.case", _anchor="messages"))
+    return redirect_to(url_for("tracking.case"))
 
 
 @bp.route("/case/withdraw", methods=["GET", "POST"])

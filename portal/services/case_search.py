@@ -1,0 +1,173 @@
+"""Searching, filtering, sorting and paging the cases a member of staff may see."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
+
+from portal.extensions import db
+from portal.models import Case, Contact, Stage, User
+from portal.services.staff_cases import visible_cases
+
+SORTS = {
+    "received-desc": lambda: Case.received_at.desc(),
+    "received-asc": lambda: Case.received_at.asc(),
+    "reference": lambda: Case.reference.asc(),
+}
+PER_PAGE = 25
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    type: str = ""
+    process: str = ""
+    stage: str = ""
+    service_area: str = ""
+    officer: str = ""
+    overdue: bool = False
+    sort: str = "received-desc"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "CaseFilters":
+        """Read filters from a query string, ignoring anything malformed."""
+        page = args.get("page", "1")
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            status=args.get("status", ""),
+            type=args.get("type", ""),
+            process=args.get("process", ""),
+            stage=args.get("stage", "") if args.get("stage", "") in {"1", "2", "3"} else "",
+            service_area=args.get("service_area", "") if args.get("service_area", "").isdigit() else "",
+            officer=args.get("officer", "") if args.get("officer", "").isdigit() else "",
+            overdue=args.get("overdue") == "1",
+            sort=args.get("sort") if args.get("sort") in SORTS else "received-desc",
+            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def as_args(self, **changes) -> dict:
+        """Return the filters as query arguments (only those set), with some changed."""
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "type": self.type,
+            "process": self.process,
+            "stage": self.stage,
+            "service_area": self.service_area,
+            "officer": self.officer,
+            "overdue": "1" if self.overdue else "",
+            "sort": self.sort if self.sort != "received-desc" else "",
+            "page": str(self.page) if self.page != 1 else "",
+        }
+        values.update({key: str(value) for key, value in changes.items()})
+        return {key: value for key, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+
+
+def _filtered(user: User, filters: CaseFilters, today: date):
+    latest = aliased(Stage)
+    newest_stage = select(func.max(Stage.number)).where(Stage.case_id == Case.id).correlate(Case).scalar_subquery()
+    query = (
+        visible_cases(user)
+        .join(Contact, Contact.id == Case.resident_id)
+        .outerjoin(latest, and_(latest.case_id == Case.id, latest.number == newest_stage))
+    )
+    if filters.q:
+        needle = f"%{filters.q.lower()}%"
+        representative = aliased(Contact)
+        query = query.outerjoin(representative, representative.id == Case.representative_id).where(
+            or_(
+                func.lower(Case.reference).like(needle),
+                func.lower(Contact.name).like(needle),
+                func.lower(Contact.email).like(needle),
+                func.lower(representative.name).like(needle),
+                func.lower(representative.email).like(needle),
+            )
+        )
+    if filters.status:
+        query = query.where(Case.status == filters.status)
+    if filters.type:
+        query = query.where(Case.type == filters.type)
+    if filters.process:
+        query = query.where(latest.process == filters.process)
+    if filters.stage:
+        query = query.where(latest.number == int(filters.stage))
+    if filters.service_area:
+        query = query.where(Case.service_area_id == int(filters.service_area))
+    if filters.officer:
+        query = query.where(Case.assigned_officer_id == int(filters.officer))
+    if filters.overdue:
+        query = query.where(
+            latest.responded_on.is_(None),
+            latest.closed_on.is_(None),
+            func.coalesce(latest.extended_to, latest.deadline) < today,
+        )
+    return query, latest
+
+
+def search_cases(user: User, filters: CaseFilters, today: date, per_page: int | None = None) -> SearchResult:
+    """Return one page of matching cases and how many match in all (two queries, whatever the page size)."""
+    per_page = per_page or PER_PAGE
+    query, latest = _filtered(user, filters, today)
+    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(Case.id).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(filters.page, pages)
+    rows = (
+        db.session.scalars(
+            query.options(
+                contains_eager(Case.resident),
+                selectinload(Case.service_area),
+                selectinload(Case.stages),
+            )
+            .order_by(SORTS[filters.sort](), Case.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .unique()
+        .all()
+    )
+    return SearchResult(cases=list(rows), total=total, page=page, pages=pages)
+
+
+CSV_COLUMNS = ["reference", "type", "status", "received_on", "process", "stage", "due_on", "service_area", "channel"]
+
+
+def cases_csv(user: User, filters: CaseFilters, today: date, limit: int = 100_000) -> str:
+    """Return every matching case as CSV (no free text, no contact details)."""
+    query, _latest = _filtered(user, filters, today)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    rows = db.session.scalars(
+        query.options(contains_eager(Case.resident), selectinload(Case.service_area), selectinload(Case.stages))
+        .order_by(SORTS[filters.sort](), Case.id)
+        .limit(limit)
+    ).unique()
+    for case in rows:
+        stage = case.current_stage
+        writer.writerow(
+            [
+                case.reference,
+                case.type,
+                case.status,
+                case.received_on.isoformat(),
+                stage.process if stage else "",
+                stage.number if stage else "",
+                stage.due_on.isoformat() if stage else "",
+                case.service_area.name if case.service_area else "",
+                case.channel,
+            ]
+        )
+    return out.getvalue()
