@@ -45,6 +45,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "stages.reopen": CASE_WORKERS,
     "stages.complete": CASE_WORKERS,
     "stages.independent_people": CASE_WORKERS,
+    "staff.import_spreadsheet": frozenset({Role.MANAGER, Role.ADMIN}),
     "staff.download": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
 }
 

@@ -828,3 +828,37 @@ def test_ten_thousand_rows_import_in_a_few_bulk_statements(app, runner, tmp_path
         assert db.session.scalar(select(func.count(Stage.id)).where(Stage.within_timescale.is_(True))) == 3000
         assert db.session.scalar(select(func.count()).select_from(stage_theme)) == 3000
         assert db.session.scalar(select(func.count(Event.id)).filter_by(action="case_imported")) == 7000
+
+
+def test_a_manager_uploads_a_spreadsheet_and_sees_the_same_report(app):
+    import io
+
+    from tests.staff import staff_client
+
+    manager = staff_client(app, "manager")
+    page = manager.get("/staff/import")
+    from tests.conftest import csrf_token
+
+    token = csrf_token(page)
+    good = (
+        b"case_reference,type,process,stage,received_on,directorate,service_area\n"
+        b"UP-1,complaint,corporate,1,2025-05-01,Place,Waste and recycling\n"
+    )
+    bad = b"case_reference,type,received_on,directorate,service_area\nUP-2,rant,2025-05-01,Place,Libraries\n"
+    html = manager.post(
+        "/staff/import",
+        data={"csrf_token": token, "spreadsheet": (io.BytesIO(bad), "bad.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Nothing was imported" in html
+    assert "row 2, column type" in html
+    html = manager.post(
+        "/staff/import",
+        data={"csrf_token": token, "spreadsheet": (io.BytesIO(good), "good.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Imported 1 case" in html
+    empty = manager.post("/staff/import", data={"csrf_token": token}, content_type="multipart/form-data")
+    assert "Choose a spreadsheet to import" in empty.get_data(as_text=True)
+    officer = staff_client(app, "officer")
+    assert officer.get("/staff/import").status_code == 403

@@ -1,8 +1,15 @@
 """The back office's forms: triage, acknowledgement, allocation and notes."""
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, FileField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -96,3 +103,17 @@ class NoteForm(BaseForm):
         widget=GovTextArea(),
     )
     submit = SubmitField(_l("Add note"), widget=GovSubmitInput())
+
+
+class ImportForm(BaseForm):
+    spreadsheet = FileField(
+        _l("Spreadsheet"),
+        description=_l("CSV (UTF-8) or Excel (XLSX), one row per stage of a case, with a header row."),
+        widget=GovFileInput(),
+    )
+    dry_run = BooleanField(_l("Check only: do not import anything yet"), widget=GovCheckboxInput())
+    submit = SubmitField(_l("Import"), widget=GovSubmitInput())
+
+    def validate_spreadsheet(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError(_l("Choose a spreadsheet to import"))

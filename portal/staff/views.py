@@ -34,7 +34,7 @@ from portal.services.triage import (
     find_case_for_duplicate,
 )
 from portal.services.uploads import upload_path
-from portal.staff.forms import STALE_MESSAGE, AcknowledgeForm, AllocateForm, NoteForm, TriageForm
+from portal.staff.forms import STALE_MESSAGE, AcknowledgeForm, AllocateForm, ImportForm, NoteForm, TriageForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce_route_access)
@@ -227,3 +227,19 @@ def download(reference: str, attachment_id: int):
         as_attachment=True,
         download_name=attachment.original_name,
     )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_spreadsheet():
+    """Let a complaints manager bring in a spreadsheet's history: all of it, or nothing and every problem listed."""
+    from portal.services.importer import ImportConflict, UnreadableFile, import_cases
+
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.spreadsheet.data
+        try:
+            report = import_cases(upload.stream, upload.filename, dry_run=form.dry_run.data, actor_id=current_user.id)
+        except (UnreadableFile, ImportConflict) as error:
+            form.spreadsheet.errors = [*form.spreadsheet.errors, str(error)]
+    return render_template("staff/import.html", form=form, report=report, errors=form.error_list())
