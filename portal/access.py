@@ -46,6 +46,9 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "stages.complete": CASE_WORKERS,
     "stages.independent_people": CASE_WORKERS,
     "staff.import_spreadsheet": frozenset({Role.MANAGER, Role.ADMIN}),
+    "staff.dashboard": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.REVIEWER}),
+    "staff.due": ALL_STAFF,
+    "staff.new_contact": CASE_WORKERS,
     "staff.download": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.RESPONDER, Role.INVESTIGATOR}),
 }
 

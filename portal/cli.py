@@ -38,6 +38,18 @@ def register_cli(app: Flask) -> None:
             click.echo(f"  {email} ({role})")
         click.echo(f"  password: {DEMO_PASSWORD}")
 
+    @app.cli.command("send-reminders")
+    @click.option("--within", default=5, show_default=True, help="Working days ahead to remind about.")
+    def send_reminders_command(within: int) -> None:
+        """Email officers their cases that are overdue or due within N working days (run it daily from cron)."""
+        from datetime import date
+
+        from portal.services.deadlines import send_reminders
+
+        with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+            result = send_reminders(date.today(), within)
+        click.echo(f"Reminded {result['officers']} officers about {result['cases']} cases.")
+
     @app.cli.command("purge-drafts")
     def purge_drafts_command() -> None:
         """Delete unfinished answers (and their files) older than the draft lifetime."""

@@ -1,7 +1,7 @@
 """Turning a resident's finished draft into a case, once."""
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -115,3 +115,17 @@ def send_receipt(case: Case) -> None:
     else:
         record_event(case, "receipt_sent", ActorType.SYSTEM, language=case.language)
     db.session.commit()
+
+
+def log_assisted_contact(user, answers: dict, channel: str, received_on: date) -> Case:
+    """Record a contact that reached the council by phone, email, letter, webchat or in person, for the resident."""
+    draft = Draft(id=f"assisted-{generate_reference(answers['type'])}", answers={**answers, "on_behalf": "no"})
+    case = _build_case(draft, received_on)
+    case.channel = channel
+    case.submission_key = None
+    case.received_at = datetime.combine(received_on, datetime.min.time())
+    db.session.add(case)
+    record_event(case, "case_submitted", ActorType.STAFF, actor_id=user.id, channel=channel, assisted=True)
+    db.session.commit()
+    send_receipt(case)
+    return case

@@ -1,4 +1,6 @@
-"""The back office's forms: triage, acknowledgement, allocation and notes."""
+"""The back office's forms: triage, acknowledgement, allocation, notes, imports and assisted contacts."""
+
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -10,11 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, FileField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from portal.form_base import BaseForm, ChoiceField
-from portal.widgets import GovRadios
+from portal.form_base import BaseForm, ChoiceField, DayMonthYearField
+from portal.widgets import GovDate, GovRadios
 
 STALE_MESSAGE = _l(
     "Someone else changed this case while you were working on it. Nothing was saved: check the case below and "
@@ -117,3 +119,57 @@ class ImportForm(BaseForm):
     def validate_spreadsheet(self, field):
         if not field.data or not getattr(field.data, "filename", ""):
             raise ValidationError(_l("Choose a spreadsheet to import"))
+
+
+class AssistedContactForm(BaseForm):
+    channel = ChoiceField(
+        _l("How did it reach us?"),
+        choices=[
+            ("phone", _l("Phone")),
+            ("email", _l("Email")),
+            ("letter", _l("Letter")),
+            ("webchat", _l("Webchat")),
+            ("in_person", _l("In person")),
+        ],
+        widget=GovRadios(),
+        message=_l("Select how it reached us"),
+    )
+    type = ChoiceField(
+        _l("What is it?"),
+        choices=[("complaint", _l("Complaint")), ("compliment", _l("Compliment")), ("suggestion", _l("Suggestion"))],
+        widget=GovRadios(),
+        message=_l("Select what it is"),
+    )
+    received_on = DayMonthYearField(
+        _l("Date received"),
+        validators=[DataRequired(_l("Enter the date it was received"))],
+        invalid_message=_l("The date received must be a real date"),
+        widget=GovDate(),
+    )
+    service_area = SelectField(_l("Service area"), choices=[], widget=GovSelect(), validators=[Optional()])
+    description = StringField(
+        _l("What they told us"),
+        validators=[DataRequired(_l("Enter what they told us")), Length(max=5000)],
+        widget=GovTextArea(),
+    )
+    desired_outcome = StringField(
+        _l("What would put it right (complaints)"), validators=[Optional(), Length(max=5000)], widget=GovTextArea()
+    )
+    name = StringField(
+        _l("Their full name"),
+        validators=[DataRequired(_l("Enter their full name")), Length(max=200)],
+        widget=GovTextInput(),
+    )
+    email = StringField(
+        _l("Email address"),
+        validators=[Optional(), Email(message=_l("Enter an email address in the correct format")), Length(max=320)],
+        widget=GovTextInput(),
+    )
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40)], widget=GovTextInput())
+    address = StringField(_l("Postal address"), validators=[Optional(), Length(max=500)], widget=GovTextArea())
+    language = SelectField(_l("Language for letters and emails"), choices=[], widget=GovSelect())
+    submit = SubmitField(_l("Log the contact"), widget=GovSubmitInput())
+
+    def validate_received_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The date received must be today or in the past"))

@@ -2,15 +2,18 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import enforce_route_access, may_use
 from portal.htmx import redirect_to, render_page
+from portal.languages import language_choices
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.case_search import CaseFilters, cases_csv, search_cases
+from portal.services.dashboard import build_dashboard
+from portal.services.deadlines import due_soon
 from portal.services.staff_cases import (
     CaseNotVisible,
     case_timeline,
@@ -23,6 +26,7 @@ from portal.services.staff_cases import (
     staff_options,
     triage_queue,
 )
+from portal.services.submissions import log_assisted_contact
 from portal.services.triage import (
     StaleCase,
     TriageError,
@@ -34,7 +38,15 @@ from portal.services.triage import (
     find_case_for_duplicate,
 )
 from portal.services.uploads import upload_path
-from portal.staff.forms import STALE_MESSAGE, AcknowledgeForm, AllocateForm, ImportForm, NoteForm, TriageForm
+from portal.staff.forms import (
+    STALE_MESSAGE,
+    AcknowledgeForm,
+    AllocateForm,
+    AssistedContactForm,
+    ImportForm,
+    NoteForm,
+    TriageForm,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce_route_access)
@@ -243,3 +255,60 @@ def import_spreadsheet():
         except (UnreadableFile, ImportConflict) as error:
             form.spreadsheet.errors = [*form.spreadsheet.errors, str(error)]
     return render_template("staff/import.html", form=form, report=report, errors=form.error_list())
+
+
+def _period_from_args(today: date) -> tuple[date, date]:
+    """Read ?from=&to= (ISO dates); default to this financial year so far."""
+    start_year = today.year if today.month >= 4 else today.year - 1
+    default = (date(start_year, 4, 1), today)
+    try:
+        chosen = (date.fromisoformat(request.args["from"]), date.fromisoformat(request.args["to"]))
+    except (KeyError, ValueError):
+        return default
+    return chosen if chosen[0] <= chosen[1] else default
+
+
+@bp.get("/dashboard")
+def dashboard():
+    period_from, period_to = _period_from_args(date.today())
+    return render_template(
+        "staff/dashboard.html",
+        dashboard=build_dashboard(current_user, period_from, period_to),
+        period_from=period_from,
+        period_to=period_to,
+    )
+
+
+@bp.get("/due")
+def due():
+    days = request.args.get("within", "5")
+    within = int(days) if days.isdigit() and 0 < int(days) <= 60 else 5
+    return render_template("staff/due.html", items=due_soon(current_user, date.today(), within), within=within)
+
+
+@bp.route("/new-contact", methods=["GET", "POST"])
+def new_contact():
+    """Log a complaint, compliment or suggestion that came by phone, email, letter, webchat or in person."""
+    form = AssistedContactForm()
+    form.service_area.choices = [("", _("Not known"))] + service_area_options()
+    form.language.choices = language_choices(current_app.config["LANGUAGES"])
+    if request.method == "GET":
+        form.received_on.data = date.today()
+    if form.validate_on_submit():
+        answers = {
+            "type": form.type.data,
+            "service_area_id": form.service_area.data or None,
+            "description": form.description.data,
+            "desired_outcome": form.desired_outcome.data or None,
+            "name": form.name.data,
+            "email": form.email.data or None,
+            "phone": form.phone.data or None,
+            "address": form.address.data or None,
+            "preferred_contact": "email" if form.email.data else ("phone" if form.phone.data else "letter"),
+            "language": form.language.data,
+            "adjustments": [],
+        }
+        logged = log_assisted_contact(current_user, answers, form.channel.data, form.received_on.data)
+        flash(_("Logged as %(reference)s.", reference=logged.reference), "success")
+        return redirect_to(url_for("staff.case", reference=logged.reference))
+    return render_template("staff/new_contact.html", form=form, errors=form.error_list())
