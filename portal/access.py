@@ -1,7 +1,10 @@
 """Who may use each endpoint. Every route must be listed here; a test fails for any that is not."""
 
-from flask import abort, request
-from flask_login import current_user
+import time
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
 
 from portal.models.enums import Role
 
@@ -31,6 +34,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "performance.data_json": PUBLIC,
     "performance.data_csv": PUBLIC,
     "staff.home": ALL_STAFF,
+    "staff.keep_alive": ALL_STAFF,
     "staff.cases_csv_view": ALL_STAFF,
     "staff.triage": frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.REVIEWER}),
     "staff.case": ALL_STAFF,
@@ -54,19 +58,31 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
 
 
 def enforce_route_access():
-    """Refuse a staff endpoint to anyone signed out or in a role the map does not list."""
+    """Refuse a staff endpoint to anyone signed out, idle too long, or in a role the map does not list."""
     allowed = ROUTE_ACCESS.get(request.endpoint or "")
     if allowed is None:
         abort(404)
     if allowed == PUBLIC:
         return None
-    if not current_user.is_authenticated:
-        from portal.extensions import login_manager
+    from portal.extensions import login_manager
 
+    if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if _idle_too_long():
+        logout_user()
+        session.clear()
+        flash(_("You were signed out because you had not done anything for a while. Sign in again."), "info")
+        return redirect(url_for("auth.sign_in"))
+    session["last_seen"] = int(time.time())
     if current_user.role not in allowed:
         abort(403)
     return None
+
+
+def _idle_too_long() -> bool:
+    last_seen = session.get("last_seen")
+    limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
+    return last_seen is not None and time.time() - last_seen > limit
 
 
 def may_use(endpoint: str) -> bool:

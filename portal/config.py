@@ -38,6 +38,7 @@ class Config:
 
     # The acknowledgement and first-response targets shown to residents, in working days.
     ACKNOWLEDGE_WITHIN_DAYS = int(os.environ.get("ACKNOWLEDGE_WITHIN_DAYS", "5"))
+    STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
     TRIAGE_TARGET_HOURS = int(os.environ.get("TRIAGE_TARGET_HOURS", "48"))
     TIMESCALES = DEFAULT_TIMESCALES
     WORKING_DAY_REGION = os.environ.get("WORKING_DAY_REGION", "GB-ENG")

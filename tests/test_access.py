@@ -74,3 +74,31 @@ def test_sign_out_really_ends_the_session(app, client):
     assert home.status_code == 200
     client.post("/staff/sign-out", data={"csrf_token": csrf_token(home)})
     assert client.get("/staff/").status_code == 302
+
+
+def test_staff_are_signed_out_after_the_idle_limit(app, client):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    from portal.models.base import utcnow
+    from portal.services.users import create_user
+
+    with app.app_context():
+        create_user("o@example.gov.uk", "officer", "correct horse battery")
+    start = utcnow()
+    with freeze_time(start):
+        sign_in(client, "o@example.gov.uk", "correct horse battery")
+        page = client.get("/staff/").get_data(as_text=True)
+        assert 'name="staff-idle-seconds" content="1800"' in page
+    with freeze_time(start + timedelta(minutes=29)):
+        assert client.get("/staff/").status_code == 200
+        keep = client.post("/staff/keep-alive", headers={"X-CSRFToken": csrf_token(client.get("/staff/"))})
+        assert keep.status_code == 204
+    with freeze_time(start + timedelta(minutes=58)):
+        assert client.get("/staff/").status_code == 200
+    with freeze_time(start + timedelta(minutes=89)):
+        response = client.get("/staff/")
+        assert response.status_code == 302
+        assert client.get("/staff/").status_code == 302
+        assert "You were signed out" in client.get("/staff/sign-in").get_data(as_text=True)

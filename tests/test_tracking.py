@@ -213,3 +213,13 @@ def test_the_tracking_page_is_in_the_language_of_the_case(client, mail_dir):
     reference = lodge(client, {"contact-preferences": {"language": "cy"}})
     _ask_for_link(client, reference, "jo@example.com")
     assert _mails(mail_dir, "tracking_link")[-1]["Content-Language"] == "cy"
+
+
+def test_htmx_checking_one_field_sends_no_link(client, mail_dir):
+    reference = lodge(client)
+    response = _ask_for_link(
+        client, reference, "jo@example.com", **{"HX-Request": "true", "HX-Validate": "1", "HX-Trigger-Name": "email"}
+    )
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response.headers
+    assert _mails(mail_dir, "tracking_link") == []

@@ -1,5 +1,7 @@
 """Staff sign-in and sign-out."""
 
+import time
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -31,6 +33,7 @@ def sign_in():
             session.clear()
             login_user(user)
             record_sign_in(user)
+            session["last_seen"] = int(time.time())
             return redirect(url_for("staff.home"), code=303)
         form.email.errors = [_("Enter a correct email address and password")]
     errors = form.error_list()

@@ -28,10 +28,9 @@ import io
 import json
 from datetime import date
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
-from portal.page_cache import cached_page
-from portal.services.figures import InvalidPeriod, compute_figures, parse_period
+from portal.services.figures import InvalidPeriod, cached_figures, parse_period
 
 bp = Blueprint("performance", __name__, url_prefix="/performance")
 
@@ -57,13 +56,10 @@ STAGE_CSV_MEASURES = (
     "open_overdue",
     "closed_other",
 )
-# Figures change as responses are sent, but not by the minute; the page cache keeps them as long.
-MAX_AGE = 600
 SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.get("/data.json")
-@cached_page(per_session=False)
 def data_json():
     try:
         figures = _requested_figures()
@@ -74,7 +70,6 @@ def data_json():
 
 
 @bp.get("/data.csv")
-@cached_page(per_session=False)
 def data_csv():
     try:
         figures = _requested_figures()
@@ -90,7 +85,9 @@ def data_csv():
 def _requested_figures() -> dict:
     today = date.today()
     period_from, period_to = parse_period(request.args.get("from"), request.args.get("to"), today)
-    return compute_figures(period_from, period_to, today)
+    # Cached figures, not the page cache: that one reads the session, and a Vary: Cookie would keep shared caches
+    # from holding responses that are the same for everyone.
+    return cached_figures(period_from, period_to, today)
 
 
 def _open_data(response: Response) -> Response:
@@ -98,8 +95,9 @@ def _open_data(response: Response) -> Response:
     # journalist's notebook in a browser can fetch it directly. Nothing here depends on who asks.
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # Browsers and shared caches may keep the figures as long as the server does.
     response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
+    response.cache_control.max_age = current_app.config["CACHE_DEFAULT_TIMEOUT"]
     return response
 
 

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.models import Case, Directorate, ServiceArea, Stage, Theme, Timescale
 from portal.models.case import stage_theme
 from portal.models.enums import CaseType, Outcome, Process
@@ -193,6 +193,21 @@ def _configured_stages() -> list[tuple[str, int]]:
     order = {process.value: position for position, process in enumerate(Process)}
     rows = db.session.execute(select(Timescale.process, Timescale.stage)).all()
     return sorted(((process, stage) for process, stage in rows), key=lambda r: (order.get(r[0], len(order)), r))
+
+
+def cached_figures(period_from: date, period_to: date, today: date) -> dict:
+    """Return the figures from the shared cache, computing them at most once per cache lifetime for a period and day.
+
+    The JSON, the CSV (and the page) of one period share one computation, and several workers share it too when the
+    cache is Redis. Figures may lag new responses by the cache lifetime (CACHE_DEFAULT_TIMEOUT, ten minutes).
+    """
+    threshold = current_app.config.get("SMALL_NUMBERS_THRESHOLD", 20)
+    key = f"figures:{period_from.isoformat()}:{period_to.isoformat()}:{today.isoformat()}:{threshold}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_figures(period_from, period_to, today)
+        cache.set(key, figures)
+    return figures
 
 
 def compute_figures(period_from: date, period_to: date, today: date) -> dict:

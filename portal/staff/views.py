@@ -14,6 +14,7 @@ from portal.models.enums import Role
 from portal.services.case_search import CaseFilters, cases_csv, search_cases
 from portal.services.dashboard import build_dashboard
 from portal.services.deadlines import due_soon
+from portal.services.responses import next_stage_number
 from portal.services.staff_cases import (
     CaseNotVisible,
     case_timeline,
@@ -78,6 +79,12 @@ def cases_csv_view():
     )
 
 
+@bp.post("/keep-alive")
+def keep_alive():
+    """Reset the idle timer (the warning's "Stay signed in" button); enforce_route_access did the work."""
+    return "", 204
+
+
 @bp.get("/triage")
 def triage():
     return render_template("staff/triage.html", items=triage_queue(current_user, utcnow()))
@@ -136,6 +143,7 @@ def _render_case(case, forms, errors=None, status=200):
         case=case,
         stage=case.current_stage,
         timeline=case_timeline(case),
+        next_stage=next_stage_number(case),
         notes=internal_notes(case),
         people=staff_directory(),
         errors=errors or [],

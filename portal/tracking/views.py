@@ -40,9 +40,15 @@ def _is_get() -> bool:
 @cached_page(per_session=True)
 def request_link():
     form = TrackRequestForm()
-    if form.validate_on_submit():
+    checking_one_field = bool(request.headers.get("HX-Validate"))
+    if form.validate_on_submit() and not checking_one_field:
         request_tracking_link(form.reference.data, form.email.data)
         return redirect_to(url_for("tracking.check_email"))
+    if checking_one_field:
+        # htmx's check of one field as it changes: show only that field's message, send nothing.
+        for field in form:
+            if field.name != request.headers.get("HX-Trigger-Name"):
+                field.errors = []
     errors = form.error_list()
     return render_page(
         "tracking/request_link.html",
@@ -94,7 +100,7 @@ def _render_case(tracked, form, escalate_form=None):
         "tracking/case.html",
         "tracking/_add_information.html",
         case=tracked,
-        next_stage=next_stage_number(tracked) if tracked.status == "responded" else None,
+        next_stage=next_stage_number(tracked) if tracked.status in ("responded", "closed") else None,
         escalate_form=escalate_form or EscalateForm(prefix="escalate", formdata=None),
         stage=tracked.current_stage,
         messages=messages_for_resident(tracked),
