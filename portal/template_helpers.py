@@ -4,7 +4,7 @@ from datetime import date
 from urllib.parse import urlencode as url_encode
 
 from flask import current_app, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
 from portal.access import may_use
@@ -23,6 +23,39 @@ def language_links() -> list[dict]:
         href = f"{path}?{url_encode(args)}"
         links.append({"code": code, "name": NATIVE_NAMES.get(code, code), "href": href, "current": code == current})
     return links
+
+
+def character_count(maxlength: int, **params) -> dict:
+    """Return GOV.UK character count parameters with its JavaScript's messages in the page's language."""
+    remaining_one = gettext("You have %%{count} character remaining")
+    remaining = gettext("You have %%{count} characters remaining")
+    over_one = gettext("You have %%{count} character too many")
+    over = gettext("You have %%{count} characters too many")
+
+    def plural(one: str, other: str) -> dict:
+        # Welsh and others use more plural categories than English; each falls back to the general form.
+        return {"zero": other, "one": one, "two": other, "few": other, "many": other, "other": other}
+
+    return {
+        "maxlength": maxlength,
+        "charactersUnderLimitText": plural(remaining_one, remaining),
+        "charactersAtLimitText": gettext("You have 0 characters remaining"),
+        "charactersOverLimitText": plural(over_one, over),
+        "textareaDescriptionText": gettext("You can enter up to %%{count} characters"),
+        **params,
+    }
+
+
+def password_text() -> dict:
+    """Return the GOV.UK password input's button and announcement wording in the page's language."""
+    return {
+        "showPasswordText": gettext("Show"),
+        "hidePasswordText": gettext("Hide"),
+        "showPasswordAriaLabelText": gettext("Show password"),
+        "hidePasswordAriaLabelText": gettext("Hide password"),
+        "passwordShownAnnouncementText": gettext("Your password is visible"),
+        "passwordHiddenAnnouncementText": gettext("Your password is hidden"),
+    }
 
 
 def long_date(value: date | None) -> str:
@@ -46,6 +79,8 @@ def template_globals() -> dict:
         "current_language": str(get_locale()),
         "language_links": language_links,
         "long_date": long_date,
+        "character_count": character_count,
+        "password_text": password_text,
         "csrf_token_value": generate_csrf,
         "may_use": may_use,
     }

@@ -85,8 +85,7 @@ def data_csv():
 def _requested_figures() -> dict:
     today = date.today()
     period_from, period_to = parse_period(request.args.get("from"), request.args.get("to"), today)
-    # Cached figures, not the page cache: that one reads the session, and a Vary: Cookie would keep shared caches
-    # from holding responses that are the same for everyone.
+    # The figures are cached rather than the responses, so the JSON and the CSV of one period share one computation.
     return cached_figures(period_from, period_to, today)
 
 

@@ -41,16 +41,18 @@ DEFINITIONS = {
     "period": "Both dates inclusive. The cohort is every complaint stage, compliment, suggestion, service request "
     "and signposted contact received in the period.",
     "received.complaint": "Complaints whose first stage (their lowest-numbered) was received in the period.",
-    "received": "Stages of complaints received in the period.",
-    "responded": "Of those, stages with a response sent, at any date up to as_of.",
-    "responded_within_timescale": "Of the responded, those sent on or before the stage's deadline "
+    "received.other": "Compliments, suggestions, service requests and signposted contacts received in the period.",
+    "stages.received": "Complaint stages received in the period.",
+    "stages.responded": "Of those, stages with a response sent, whenever it was sent (even after the period).",
+    "stages.responded_within_timescale": "Of the responded, those sent on or before the stage's deadline "
     "(received date plus the stage's timescale in working days, or an agreed extended date).",
-    "within_timescale_pct": "100 * responded_within_timescale / responded, to one decimal place (halves round up); "
-    "null when nothing was responded.",
-    "open": "Stages with neither a response nor a closure.",
-    "open_overdue": "Open stages whose deadline (or extended date) was before as_of.",
-    "closed_other": "Stages closed without a response: withdrawn, duplicate or out of time.",
-    "outcomes": "Upheld, partly upheld and not upheld, among the responded.",
+    "stages.within_timescale_pct": "100 * responded_within_timescale / responded, to one decimal place (halves round "
+    "up); null when nothing was responded.",
+    "stages.open": "Stages with neither a response nor a closure.",
+    "stages.open_overdue": "Open stages whose deadline (or extended date) was before as_of.",
+    "stages.closed_other": "Stages closed without a response: withdrawn, duplicate or out of time.",
+    "stages.outcomes": "Upheld, partly upheld and not upheld, among the responded.",
+    "totals_by_stage": "The same figures for each stage number, summed over the processes.",
     "service_areas": "Complaint stages received per service area; only service areas with at least one are listed.",
     "top_themes": "Up to three top-level root-cause themes (a detail counts towards its top-level theme, a stage once "
     "per top-level theme), with their share of the service area's complaint stages received. Empty and suppressed "
