@@ -43,6 +43,18 @@ def app(make_app):
     return make_app()
 
 
+def empty_database() -> None:
+    """Drop every table and the migration record, as before a first `flask db upgrade`."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        db.metadata.drop_all(db.engine)
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
 def _reset_database() -> None:
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:

@@ -7,13 +7,14 @@ from datetime import date, datetime
 import pytest
 from flask_migrate import upgrade
 from openpyxl import Workbook
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 
 from portal.extensions import db
-from portal.models import Base, Case, Contact, Directorate, Event, ServiceArea, Stage, Timescale
+from portal.models import Case, Contact, Directorate, Event, ServiceArea, Stage, Timescale
 from portal.models.case import stage_theme
 from portal.services.importer import COLUMNS, ImportProblem, UnreadableFile, import_cases, read_rows
 from portal.services.users import create_user
+from tests.conftest import empty_database
 
 VALID = {
     "case_reference": "CMP-2022-00123",
@@ -744,20 +745,9 @@ def test_an_extended_deadline_replaces_the_computed_one(app, runner, tmp_path):
 # A freshly migrated database, the service's own interface, and volume
 
 
-def _empty_database() -> None:
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    else:
-        Base.metadata.drop_all(db.engine)
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
 def test_it_works_on_a_freshly_migrated_database(app, runner, tmp_path):
     with app.app_context():
-        _empty_database()
+        empty_database()
         upgrade()
         assert db.session.scalar(select(func.count(Directorate.id))) == 0
         db.session.close()
@@ -780,7 +770,7 @@ def test_it_works_on_a_freshly_migrated_database(app, runner, tmp_path):
         assert case.status == "responded"
         assert db.session.scalar(select(func.count(Directorate.id))) == 1
         db.session.close()
-        _empty_database()
+        empty_database()
         db.create_all()
 
 

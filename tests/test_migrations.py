@@ -3,28 +3,18 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from portal.config import DEFAULT_TIMESCALES
 from portal.extensions import db
 from portal.models import Base, Theme, Timescale
 from portal.services.organisation import DEFAULT_THEMES
-
-
-def _empty_database():
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    else:
-        Base.metadata.drop_all(db.engine)
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+from tests.conftest import empty_database
 
 
 def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
     with app.app_context():
-        _empty_database()
+        empty_database()
         upgrade()
         with db.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -41,5 +31,5 @@ def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert db.inspect(connection).get_table_names() in ([], ["alembic_version"])
-        _empty_database()
+        empty_database()
         db.create_all()

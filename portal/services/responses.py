@@ -11,7 +11,7 @@ from portal.models import Case, LearningAction, Message, Remedy, Stage, Theme, U
 from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, Outcome, Process
 from portal.services.calendar import add_working_days, working_days_between
 from portal.services.events import record_event
-from portal.services.notifications import NotificationFailed, send_email
+from portal.services.resident_mail import email_resident
 from portal.services.timescales import NoTimescale, compute_deadline, get_timescale
 from portal.services.triage import StaleCase
 
@@ -44,16 +44,6 @@ def _check(case: Case, expected_version: int | None) -> Stage:
     if stage is None:
         raise ProcessError("this case has no stage")
     return stage
-
-
-def _notify(case: Case, template: str, **context) -> None:
-    if not case.correspondent.email:
-        return
-    try:
-        send_email(case.correspondent.email, template, case.language, case=case, **context)
-    except NotificationFailed:
-        record_event(case, f"{template}_failed", ActorType.SYSTEM)
-        db.session.commit()
 
 
 def next_stage_number(case: Case) -> int | None:
@@ -111,7 +101,7 @@ def respond_to_stage(
         remedies=[r.kind for r in remedies],
     )
     db.session.commit()
-    _notify(case, "response", stage=stage, next_stage=next_stage_number(case))
+    email_resident(case, "response", stage=stage, next_stage=next_stage_number(case))
     return stage
 
 
@@ -138,7 +128,7 @@ def escalate_case(
     case.closed_on = case.closed_reason = None
     record_event(case, "case_escalated", actor_type, actor_id=actor.id if actor else None, stage=number)
     db.session.commit()
-    _notify(case, "escalated", stage=new_stage)
+    email_resident(case, "escalated", stage=new_stage)
     return new_stage
 
 
@@ -185,7 +175,7 @@ def extend_deadline(case: Case, user: User, expected_version: int, new_date: dat
         working_days=working_days_between(stage.received_on, new_date, region),
     )
     db.session.commit()
-    _notify(case, "extended", stage=stage, reason=reason)
+    email_resident(case, "extended", stage=stage, reason=reason)
 
 
 def close_case(case: Case, user: User, expected_version: int, reason: str, note: str, today: date | None = None):

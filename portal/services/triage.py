@@ -11,7 +11,7 @@ from portal.models.base import utcnow
 from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, Process
 from portal.services.events import record_event
 from portal.services.message_templates import fill_in, get_message_template
-from portal.services.notifications import NotificationFailed, send_email
+from portal.services.resident_mail import email_resident
 from portal.services.timescales import compute_deadline, get_timescale
 
 CLASSIFICATIONS = ("complaint", "service_request", "signposted", "compliment", "suggestion")
@@ -94,7 +94,7 @@ def classify_case(
     )
     db.session.commit()
     if classification == "signposted" and signposting_message and case.correspondent.email:
-        _send_quietly(case, "signposted", message=signposting_message)
+        email_resident(case, "signposted", message=signposting_message)
 
 
 def _process_of(case: Case) -> str | None:
@@ -140,7 +140,7 @@ def acknowledge_case(case: Case, user: User, expected_version: int, subject: str
     db.session.add(Message(case=case, kind="to_resident", subject=subject, body=body, author_id=user.id))
     record_event(case, "case_acknowledged", ActorType.STAFF, actor_id=user.id, on=today.isoformat())
     db.session.commit()
-    _send_quietly(case, "acknowledgement", subject=subject, message=body)
+    email_resident(case, "acknowledgement", subject=subject, message=body)
 
 
 def acknowledgement_draft(case: Case, officer: User | None) -> tuple[str, str]:
@@ -207,13 +207,3 @@ def add_internal_note(case: Case, user: User, text: str) -> Message:
 def find_case_for_duplicate(reference: str) -> Case | None:
     """Return the case a duplicate points at, by reference."""
     return db.session.scalar(select(Case).filter_by(reference=reference.strip().upper()))
-
-
-def _send_quietly(case: Case, template: str, **context) -> None:
-    if not case.correspondent.email:
-        return
-    try:
-        send_email(case.correspondent.email, template, case.language, case=case, **context)
-    except NotificationFailed:
-        record_event(case, f"{template}_failed", ActorType.SYSTEM)
-        db.session.commit()
