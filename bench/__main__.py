@@ -20,6 +20,7 @@ from bench import (
     weight,
 )
 from bench import load as wrk_load
+from bench.backoffice import run_in_subprocess as run_backoffice
 
 
 def say(line: str = "") -> None:
@@ -35,6 +36,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per server and page set (5)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per measured run (5)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per page set; the median counts (3)")
+    parser.add_argument("--no-backoffice", action="store_true", help="skip the back office at 100,000 cases")
     args = parser.parse_args(argv)
     if not (1 <= args.seconds <= 30 and 0 <= args.warmup <= 30 and 1 <= args.runs <= 9):
         parser.error("keep --seconds 1..30, --warmup 0..30, --runs 1..9")
@@ -82,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             for server in (portal, hello):
                 if server is not None:
                     server.stop()
+
+    # The back office at 100,000 cases (bench/backoffice.py), in its own interpreter once the servers are stopped.
+    if not args.no_backoffice:
+        say()
+        if run_backoffice() != 0:
+            failures.append("back office (see its results above)")
 
     reference, form, start = (scenario.median_rps for scenario in runs)
     form_ratio = form / reference

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.models import Case, Contact, Stage, User
@@ -127,7 +127,7 @@ def search_cases(user: User, filters: CaseFilters, today: date, per_page: int | 
     rows = (
         db.session.scalars(
             query.options(
-                contains_eager(Case.resident),
+                selectinload(Case.resident),
                 selectinload(Case.service_area),
                 selectinload(Case.stages),
             )
@@ -151,10 +151,10 @@ def cases_csv(user: User, filters: CaseFilters, today: date, limit: int = 100_00
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     rows = db.session.scalars(
-        query.options(contains_eager(Case.resident), selectinload(Case.service_area), selectinload(Case.stages))
+        query.options(selectinload(Case.service_area), selectinload(Case.stages))
         .order_by(SORTS[filters.sort](), Case.id)
         .limit(limit)
-    ).unique()
+    )
     for case in rows:
         stage = case.current_stage
         writer.writerow(

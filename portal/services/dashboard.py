@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 
 from portal.extensions import db
 from portal.models import Case, Stage, User
@@ -57,15 +57,16 @@ def build_dashboard(user: User, period_from: date, period_to: date) -> Dashboard
     latest = select(Stage.case_id, func.max(Stage.number).label("number")).group_by(Stage.case_id).subquery("latest")
     open_rows = db.session.execute(
         select(
-            func.coalesce(Stage.process, "other"),
-            _where(Case.status, Case.triaged_at),
+            func.coalesce(Stage.process, "other").label("grp"),
+            _where(Case.status, Case.triaged_at).label("place"),
             func.count(Case.id),
         )
         .select_from(Case)
         .outerjoin(latest, latest.c.case_id == Case.id)
         .outerjoin(Stage, and_(Stage.case_id == Case.id, Stage.number == latest.c.number))
         .where(Case.id.in_(visible), Case.status.notin_([CaseStatus.CLOSED, CaseStatus.RESPONDED]))
-        .group_by(func.coalesce(Stage.process, "other"), _where(Case.status, Case.triaged_at))
+        # By label: PostgreSQL does not see two copies of an expression with bound values as the same.
+        .group_by(literal_column("grp"), literal_column("place"))
     ).all()
     dashboard = Dashboard(backlog={group: BacklogRow() for group in GROUPS})
     for group, where, count in open_rows:
@@ -79,10 +80,10 @@ def build_dashboard(user: User, period_from: date, period_to: date) -> Dashboard
         else_="with_team",
     )
     stage_rows = db.session.execute(
-        select(Stage.process, Stage.number, outcome, func.count(Stage.id))
+        select(Stage.process, Stage.number, outcome.label("bucket"), func.count(Stage.id))
         .join(Case, Case.id == Stage.case_id)
         .where(Case.id.in_(visible), Stage.received_on.between(period_from, period_to))
-        .group_by(Stage.process, Stage.number, outcome)
+        .group_by(Stage.process, Stage.number, literal_column("bucket"))
     ).all()
     for process, number, bucket, count in stage_rows:
         row = dashboard.period.setdefault((process, number), PeriodRow())
