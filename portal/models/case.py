@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -127,6 +128,14 @@ class Stage(Base):
             "deadline",
         ),
         UniqueConstraint("case_id", "number", name="uq_stage_case_id_number"),
+        # Open stages by process and deadline: the overdue and due-soon lists.
+        Index(
+            "ix_stage_open_process_deadline",
+            "process",
+            "deadline",
+            sqlite_where=text("responded_on IS NULL AND closed_on IS NULL"),
+            postgresql_where=text("responded_on IS NULL AND closed_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

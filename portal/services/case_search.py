@@ -77,16 +77,16 @@ class SearchResult:
 
 
 def _filtered(user: User, filters: CaseFilters, today: date):
+    """Build the filtered query, joining contacts and the latest stage only when a filter needs them."""
     latest = aliased(Stage)
     newest_stage = select(func.max(Stage.number)).where(Stage.case_id == Case.id).correlate(Case).scalar_subquery()
-    query = (
-        visible_cases(user)
-        .join(Contact, Contact.id == Case.resident_id)
-        .outerjoin(latest, and_(latest.case_id == Case.id, latest.number == newest_stage))
-    )
+    query = visible_cases(user)
+    if filters.process or filters.stage or filters.overdue:
+        query = query.join(latest, and_(latest.case_id == Case.id, latest.number == newest_stage))
     if filters.q:
         needle = f"%{filters.q.lower()}%"
         representative = aliased(Contact)
+        query = query.join(Contact, Contact.id == Case.resident_id)
         query = query.outerjoin(representative, representative.id == Case.representative_id).where(
             or_(
                 func.lower(Case.reference).like(needle),
