@@ -50,6 +50,21 @@ def register_cli(app: Flask) -> None:
             result = send_reminders(date.today(), within)
         click.echo(f"Reminded {result['officers']} officers about {result['cases']} cases.")
 
+    @app.cli.command("timescales")
+    @click.option(
+        "--preset",
+        required=True,
+        type=click.Choice(["default", "complaint-handling-code"]),
+        help="default: DOMAIN.md's table; complaint-handling-code: the LGSCO Code's corporate timescales.",
+    )
+    def timescales_command(preset: str) -> None:
+        """Switch the corporate complaint timescales to a preset (new deadlines follow it; old ones are kept)."""
+        from portal.services.timescales import apply_timescale_preset
+
+        changes = apply_timescale_preset(preset)
+        for line in changes or ["Nothing to change."]:
+            click.echo(line)
+
     @app.cli.command("purge-drafts")
     def purge_drafts_command() -> None:
         """Delete unfinished answers (and their files) older than the draft lifetime."""

@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Timescale
+from portal.models.enums import ActorType
 from portal.services.calendar import add_working_days
+from portal.services.events import record_event
 
 
 class NoTimescale(LookupError):
@@ -38,3 +40,42 @@ def ensure_default_timescales() -> None:
     for process, stage, days, max_days in current_app.config["TIMESCALES"]:
         if db.session.scalar(select(Timescale).filter_by(process=process, stage=stage)) is None:
             db.session.add(Timescale(process=process, stage=stage, working_days=days, max_working_days=max_days))
+
+
+# Timescale presets: (process, stage) -> (working days, longest with extensions, counted from).
+PRESETS = {
+    # The table in DOMAIN.md: corporate 20 + 20, children's 10/25/15, adults' 20 (+ a local review stage).
+    "default": {
+        ("corporate", 1): (20, 40, "received"),
+        ("corporate", 2): (20, 40, "received"),
+    },
+    # The Complaint Handling Code: Stage 1 within 10 working days of the acknowledgement (extension normally no
+    # more than 10 more), Stage 2 within 20 of the acknowledgement of the escalation (no more than 20 more).
+    # It covers corporate complaints only; the statutory social care timescales stay as they are.
+    "complaint-handling-code": {
+        ("corporate", 1): (10, 20, "acknowledged"),
+        ("corporate", 2): (20, 40, "acknowledged"),
+    },
+}
+
+
+class UnknownPreset(LookupError):
+    """Raised for a preset name that is not in PRESETS."""
+
+
+def apply_timescale_preset(name: str) -> list[str]:
+    """Set the corporate timescales to a preset; return a line per change. Deadlines already set are kept."""
+    if name not in PRESETS:
+        raise UnknownPreset(name)
+    changes = []
+    for (process, stage), (days, max_days, counts_from) in PRESETS[name].items():
+        timescale = get_timescale(process, stage)
+        before = (timescale.working_days, timescale.max_working_days, timescale.counts_from)
+        if before != (days, max_days, counts_from):
+            timescale.working_days, timescale.max_working_days, timescale.counts_from = days, max_days, counts_from
+            changes.append(
+                f"{process} stage {stage}: {before[0]} days from {before[2]} -> {days} days from {counts_from}"
+            )
+    record_event(None, "timescales_changed", ActorType.SYSTEM, preset=name, changes=changes)
+    db.session.commit()
+    return changes
