@@ -31,6 +31,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "tracking.escalate": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
+    "performance.page": PUBLIC,
     "performance.data_json": PUBLIC,
     "performance.data_csv": PUBLIC,
     "staff.home": ALL_STAFF,

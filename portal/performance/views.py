@@ -29,8 +29,12 @@ import json
 from datetime import date
 
 from flask import Blueprint, Response, current_app, request
+from flask_babel import gettext as _
 
+from portal.htmx import render_page
+from portal.page_cache import cached_page
 from portal.services.figures import InvalidPeriod, cached_figures, parse_period
+from portal.services.period_choices import describe_change, period_choices, year_earlier
 
 bp = Blueprint("performance", __name__, url_prefix="/performance")
 
@@ -148,3 +152,27 @@ def _stage_measures(entry: dict):
 def _safe_text(text: str) -> str:
     # Service area and theme names are typed by staff or imported; one starting like a formula must stay text.
     return f"'{text}" if text.startswith(SPREADSHEET_FORMULA_START) else text
+
+
+@bp.get("")
+@cached_page(per_session=False)
+def page():
+    """The public performance page: the period's figures beside the same period a year before."""
+    today = date.today()
+    try:
+        period_from, period_to = parse_period(request.args.get("from"), request.args.get("to"), today)
+    except InvalidPeriod:
+        period_from, period_to = parse_period(None, None, today)
+    figures = cached_figures(period_from, period_to, today)
+    earlier = cached_figures(year_earlier(period_from), year_earlier(period_to), today)
+    return render_page(
+        "performance/page.html",
+        "performance/_figures.html",
+        figures=figures,
+        earlier=earlier,
+        period_from=period_from,
+        period_to=period_to,
+        choices=period_choices(today),
+        describe_change=describe_change,
+        page_title=_("How we handle complaints"),
+    )
