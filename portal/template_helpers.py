@@ -5,6 +5,7 @@ from urllib.parse import urlencode as url_encode
 
 from flask import current_app, request
 from flask_babel import format_date, get_locale, gettext
+from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import generate_csrf
 
 from portal.access import may_use
@@ -27,6 +28,12 @@ def language_links() -> list[dict]:
 
 def character_count(maxlength: int, **params) -> dict:
     """Return GOV.UK character count parameters with its JavaScript's messages in the page's language."""
+
+    def gettext(message: str) -> str:
+        # The catalogues write GOV.UK's %{count} as %%{count} (Jinja formats every message); with no values to
+        # format, flask_babel.gettext leaves the %% as it is, so turn it back into GOV.UK's placeholder here.
+        return babel_gettext(message).replace("%%", "%")
+
     remaining_one = gettext("You have %%{count} character remaining")
     remaining = gettext("You have %%{count} characters remaining")
     over_one = gettext("You have %%{count} character too many")

@@ -81,3 +81,11 @@ def test_council_branding_not_govuk(client):
     assert "GOV.UK" not in html
     assert "govuk-logo" not in html
     assert "Crown copyright" not in html
+
+
+def test_character_count_messages_keep_govuks_placeholder(client):
+    fill_all(client)
+    page = client.get("/feedback/details").get_data(as_text=True)
+    assert "You can enter up to 5000 characters" in page
+    assert 'characters-under-limit.other="You have %{count} characters remaining"' in page
+    assert "%5000" not in page and "%%{count}" not in page
