@@ -4,7 +4,7 @@ import base64
 import hashlib
 import os
 
-from flask import Flask, g, request
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
 
@@ -155,23 +155,11 @@ def _register_blueprints(app: Flask) -> None:
 
 def select_locale() -> str:
     """Pick the language: ?lang= on the link beats the remembered cookie, which beats Accept-Language."""
-    languages = g.get("languages") or _languages()
-    chosen = request.args.get("lang")
-    if chosen in languages:
-        g.language_chosen = chosen
-        return chosen
-    remembered = request.cookies.get(LANGUAGE_COOKIE)
-    if remembered in languages:
-        return remembered
-    from flask import current_app
-
+    languages = current_app.config["LANGUAGES"]
+    for chosen in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in languages:
+            return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def _languages() -> tuple[str, ...]:
-    from flask import current_app
-
-    return tuple(current_app.config["LANGUAGES"])
 
 
 def _register_language_handling(app: Flask) -> None:

@@ -25,6 +25,6 @@ compress = Compress()
 cache = Cache()
 
 
-def is_post() -> bool:
-    """Tell the limiter to count only POSTs, so reading a page is never limited."""
+def not_a_post() -> bool:
+    """Exempt everything but POSTs from a rate limit, so reading a page is never limited."""
     return request.method != "POST"

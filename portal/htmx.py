@@ -35,3 +35,16 @@ def redirect_to(url: str) -> Response:
         response = redirect(url, code=303)
     response.vary.add("HX-Request")
     return response
+
+
+def checking_one_field() -> bool:
+    """Tell whether htmx sent the form only to check the field that just changed (nothing is to be saved)."""
+    return bool(request.headers.get("HX-Validate"))
+
+
+def keep_only_triggering_field_errors(form) -> None:
+    """For htmx's check of one field, drop every other field's errors so untouched questions stay quiet."""
+    name = request.headers.get("HX-Trigger-Name")
+    for field in form:
+        if field.name != name:
+            field.errors = []

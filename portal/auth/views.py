@@ -2,12 +2,12 @@
 
 import time
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.auth.forms import SignInForm
-from portal.extensions import limiter
+from portal.extensions import limiter, not_a_post
 from portal.services.users import authenticate, record_sign_in, record_sign_out
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -17,12 +17,8 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
-def _is_get() -> bool:
-    return request.method != "POST"
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, exempt_when=_is_get)
+@limiter.limit(_sign_in_limit, exempt_when=not_a_post)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))

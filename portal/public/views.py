@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from portal.extensions import limiter
-from portal.htmx import redirect_to, render_page
+from portal.extensions import limiter, not_a_post
+from portal.htmx import checking_one_field, keep_only_triggering_field_errors, redirect_to, render_page
 from portal.languages import language_choices
 from portal.page_cache import cached_page, note_draft_changed
 from portal.public import forms
@@ -30,10 +30,6 @@ bp = Blueprint("public", __name__)
 
 def _submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
-
-
-def _is_get() -> bool:
-    return request.method != "POST"
 
 
 @bp.get("/")
@@ -88,14 +84,6 @@ def _after_saving(step, draft):
     return redirect_to(url_for("public.question", slug=following.slug, change=request.args.get("change")))
 
 
-def _validate_one_field(form) -> None:
-    """For htmx's inline check of one field, keep only that field's errors."""
-    name = request.headers.get("HX-Trigger-Name")
-    for field in form:
-        if field.name != name:
-            field.errors = []
-
-
 @bp.route("/feedback/<slug>", methods=["GET", "POST"])
 @cached_page(per_session=True)
 def question(slug: str):
@@ -115,8 +103,8 @@ def question(slug: str):
         if response is not None:
             return response
     elif form.validate_on_submit():
-        if request.headers.get("HX-Validate"):
-            _validate_one_field(form)
+        if checking_one_field():
+            keep_only_triggering_field_errors(form)
         else:
             answers = answers_from(form)
             save_answers(draft, answers)
@@ -124,8 +112,8 @@ def question(slug: str):
                 forget_answers(draft, "desired_outcome")
             note_draft_changed()
             return _after_saving(step, draft)
-    elif request.headers.get("HX-Validate"):
-        _validate_one_field(form)
+    elif checking_one_field():
+        keep_only_triggering_field_errors(form)
 
     return _render_question(step, form, draft)
 
@@ -193,7 +181,7 @@ def _handle_evidence(form, draft, step):
 
 
 @bp.route("/feedback/check-answers", methods=["GET", "POST"])
-@limiter.limit(_submit_limit, exempt_when=_is_get)
+@limiter.limit(_submit_limit, exempt_when=not_a_post)
 @cached_page(per_session=True)
 def check_answers():
     form = forms.SubmitForm()

@@ -5,8 +5,8 @@ from datetime import datetime
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from portal.extensions import limiter
-from portal.htmx import redirect_to, render_page
+from portal.extensions import limiter, not_a_post
+from portal.htmx import checking_one_field, keep_only_triggering_field_errors, redirect_to, render_page
 from portal.models.base import utcnow
 from portal.models.enums import ActorType
 from portal.page_cache import cached_page
@@ -31,24 +31,16 @@ def _track_limit() -> str:
     return current_app.config["TRACK_RATE_LIMIT"]
 
 
-def _is_get() -> bool:
-    return request.method != "POST"
-
-
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(_track_limit, exempt_when=_is_get)
+@limiter.limit(_track_limit, exempt_when=not_a_post)
 @cached_page(per_session=True)
 def request_link():
     form = TrackRequestForm()
-    checking_one_field = bool(request.headers.get("HX-Validate"))
-    if form.validate_on_submit() and not checking_one_field:
+    if form.validate_on_submit() and not checking_one_field():
         request_tracking_link(form.reference.data, form.email.data)
         return redirect_to(url_for("tracking.check_email"))
-    if checking_one_field:
-        # htmx's check of one field as it changes: show only that field's message, send nothing.
-        for field in form:
-            if field.name != request.headers.get("HX-Trigger-Name"):
-                field.errors = []
+    if checking_one_field():
+        keep_only_triggering_field_errors(form)
     errors = form.error_list()
     return render_page(
         "tracking/request_link.html",
