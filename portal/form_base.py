@@ -13,9 +13,8 @@ def _strip(value):
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = options.get("filters") or ()
-            if not unbound_field.kwargs.get("widget") or "File" not in type(unbound_field.kwargs["widget"]).__name__:
-                options["filters"] = (_strip, *filters)
+            # _strip leaves anything that is not text (files, dates, lists) as it is, so every field can have it.
+            options["filters"] = (_strip, *(options.get("filters") or ()))
             return unbound_field.bind(form=form, **options)
 
     def error_list(self) -> list[dict]:
