@@ -134,16 +134,16 @@ def test_a_complaint_from_lodging_to_closure_after_stage_2(
     queue = cases.go_to_triage_queue()
     row = queue.row(reference)
     expect(row).to_have_count(1)
-    expect(row.get_by_role("cell").nth(1)).to_have_text("complaint")
+    expect(row.get_by_role("cell").nth(1)).to_have_text("Complaint")
     expect(row.get_by_role("cell").nth(2)).to_have_text("Not known")
     case = queue.open_case(reference)
-    expect(case.summary_value("Status")).to_have_text("received")
+    expect(case.summary_value("Status")).to_have_text("Received")
     expect(case.summary_value("Service")).to_have_text("Not known")
     expect(case.page.get_by_text(description)).to_be_visible()
 
     case.triage("Complaint", "Corporate", "Place: Waste and recycling")
     expect(case.summary_value("Service")).to_have_text("Waste and recycling")
-    expect(case.summary_value("Process and stage")).to_have_text("corporate, Stage 1")
+    expect(case.summary_value("Process and stage")).to_have_text("Corporate, Stage 1")
 
     # The acknowledgement is drafted in full; sending it emails the resident exactly that.
     subject = case.ack_subject.input_value()
@@ -155,12 +155,12 @@ def test_a_complaint_from_lodging_to_closure_after_stage_2(
     assert acknowledgement.subject == subject
     assert message.strip() in acknowledgement.body.replace("\r\n", "\n")
     expect(case.summary_value("Acknowledged")).to_have_text(re.compile(r"^\d{1,2} \w+ \d{4}$"))
-    expect(case.summary_value("Status")).to_have_text("acknowledged")
+    expect(case.summary_value("Status")).to_have_text("Acknowledged")
     expect(case.messages).to_have_count(1)
 
     case.allocate("Olu Officer", "Place: Waste and recycling", "Mina Manager")
     expect(case.summary_value("Officer")).to_have_text("Olu Officer")
-    expect(case.summary_value("Status")).to_have_text("with_service")
+    expect(case.summary_value("Status")).to_have_text("With the service")
 
     note = f"Crew sheet says Elm Road was skipped; check with the depot ({reference})."
     case.add_note(note)
@@ -188,7 +188,7 @@ def test_a_complaint_from_lodging_to_closure_after_stage_2(
     expect(respond.caption).to_have_text(f"Case {reference}, Stage 1")
     stage_1_response = "We are sorry: the crew missed Elm Road. It has been added back to the round."
     case = respond.send("Partly upheld", ["Quality of service: Failure to do something"], stage_1_response)
-    expect(case.summary_value("Status")).to_have_text("responded")
+    expect(case.summary_value("Status")).to_have_text("Responded")
     expect(case.messages.last).to_contain_text(stage_1_response)
     response_mail = mailbox.newest(resident_email, "response")
     assert stage_1_response in response_mail.body
@@ -210,8 +210,8 @@ def test_a_complaint_from_lodging_to_closure_after_stage_2(
 
     # 5. The officer sees Stage 2, responds to it, then closes the case after the response.
     case = StaffCasePage.open(officer, reference)
-    expect(case.summary_value("Process and stage")).to_have_text("corporate, Stage 2")
-    expect(case.summary_value("Status")).to_have_text("with_service")
+    expect(case.summary_value("Process and stage")).to_have_text("Corporate, Stage 2")
+    expect(case.summary_value("Status")).to_have_text("With the service")
     respond = case.go_to_respond()
     expect(respond.caption).to_have_text(f"Case {reference}, Stage 2")
     stage_2_response = "The depot manager has checked Elm Road every week since. We will pay £25 for the trouble."
@@ -235,13 +235,13 @@ def test_a_complaint_from_lodging_to_closure_after_stage_2(
     close = case.go_to_close_after_response()
     expect(close.caption).to_have_text(f"Case {reference}, Stage 2")
     case = close.confirm("Resolved at Stage 2: the resident accepted the payment.")
-    expect(case.summary_value("Status")).to_have_text("closed (resolved)")
+    expect(case.summary_value("Status")).to_have_text("Closed (Resolved)")
     expect(case.next_step("Reopen the case")).to_be_visible()
     expect(case.next_step("Close after the response")).to_have_count(0)
 
     # The case list finds it by reference, closed; and the timeline has every step, in words.
     cases = case.go_to_case_list().search(reference)
-    expect(cases.results.get_by_role("row").nth(1).get_by_role("cell").last).to_have_text("closed")
+    expect(cases.results.get_by_role("row").nth(1).get_by_role("cell").last).to_have_text("Closed")
     case = cases.open_case(reference)
     steps = case.timeline()
     assert is_in_order(["Received", "Triaged", "Acknowledged", "Allocated", "Internal note added"], steps), steps

@@ -134,10 +134,13 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from portal.labels import label, stage_label
     from portal.template_helpers import isodate, template_globals
 
     app.context_processor(template_globals)
     app.add_template_filter(isodate)
+    app.add_template_filter(label)
+    app.add_template_global(stage_label)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import generate_csrf
 
 from portal.access import may_use
+from portal.labels import VOCABULARIES
 from portal.languages import NATIVE_NAMES
 
 
@@ -90,4 +91,5 @@ def template_globals() -> dict:
         "password_text": password_text,
         "csrf_token_value": generate_csrf,
         "may_use": may_use,
+        "code_labels": VOCABULARIES,
     }

@@ -111,3 +111,25 @@ def test_staff_log_a_phone_complaint_for_a_resident(app, mail_dir):
 
 def test_reviewers_cannot_log_contacts(app):
     assert staff_client(app, "reviewer").get("/staff/new-contact").status_code == 403
+
+
+def test_staff_pages_say_codes_in_words(app, client):
+    reference = lodge(client)
+    _set(app, reference, status="with_service", channel="in_person")
+    officer = staff_client(app, "officer")
+    case_page = officer.get(f"/staff/cases/{reference}").get_data(as_text=True)
+    assert "With the service" in case_page and "with_service" not in case_page
+    assert "(In person)" in case_page and "Corporate, Stage 1" in case_page
+    listing = officer.get(f"/staff/?q={reference}").get_data(as_text=True)
+    assert ">With the service</td>" in listing and ">Complaint</td>" in listing
+    _set(app, reference, deadline=date.today() - timedelta(days=1))
+    assert "Corporate, Stage 1" in officer.get("/staff/due").get_data(as_text=True)
+
+
+def test_a_code_outside_the_vocabulary_is_shown_as_it_is(app):
+    from portal.labels import label
+
+    with app.test_request_context():
+        assert label("with_service", "status") == "With the service"
+        assert label("archived", "status") == "archived"
+        assert label(None, "status") == ""
