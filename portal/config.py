@@ -41,6 +41,11 @@ class Config:
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
     TRIAGE_TARGET_HOURS = int(os.environ.get("TRIAGE_TARGET_HOURS", "48"))
     TIMESCALES = DEFAULT_TIMESCALES
+    # Children's Stage 3 is a chain (Children Act 1989 Representations Procedure (England) Regulations 2006): the
+    # review panel meets within 30 working days of the request and reports within 5 working days of meeting; the
+    # council's response is due within the ("childrens", 3) timescale (15) of receiving the panel's report.
+    STAGE3_PANEL_WORKING_DAYS = int(os.environ.get("STAGE3_PANEL_WORKING_DAYS", "30"))
+    STAGE3_REPORT_WORKING_DAYS = int(os.environ.get("STAGE3_REPORT_WORKING_DAYS", "5"))
     WORKING_DAY_REGION = os.environ.get("WORKING_DAY_REGION", "GB-ENG")
     # Public figures name no top themes for a service area with fewer complaints than this (Tameside: about 20).
     SMALL_NUMBERS_THRESHOLD = int(os.environ.get("SMALL_NUMBERS_THRESHOLD", "20"))

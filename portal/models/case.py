@@ -21,8 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
+from portal.models.enums import Process
 from portal.models.organisation import ServiceArea, Theme
-from portal.models.outcomes import LearningAction, Remedy
+from portal.models.outcomes import LearningAction, OmbudsmanRecord, Remedy
 
 
 class Contact(Base):
@@ -87,6 +88,9 @@ class Case(Base):
     )
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="case", order_by="Attachment.id")
     messages: Mapped[list["Message"]] = relationship(back_populates="case", order_by="Message.id")
+    ombudsman_records: Mapped[list[OmbudsmanRecord]] = relationship(
+        back_populates="case", order_by="OmbudsmanRecord.received_on, OmbudsmanRecord.id"
+    )
 
     @property
     def correspondent(self) -> Contact:
@@ -157,8 +161,13 @@ class Stage(Base):
     responding_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     investigator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     independent_person_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    # Children's Stage 3: the review panel and the council's reply to its recommendations.
+    # Children's Stage 3: the review panel and the council's reply to its recommendations. The chain's links are
+    # due in turn (panel meets, panel reports, council responds); `deadline` is always the next link's due date.
+    panel_due_on: Mapped[date | None] = mapped_column(Date)
     panel_date: Mapped[date | None] = mapped_column(Date)
+    panel_members: Mapped[str | None] = mapped_column(Text)  # the chair, then the members, one a line
+    panel_report_due_on: Mapped[date | None] = mapped_column(Date)
+    panel_report_received_on: Mapped[date | None] = mapped_column(Date)
     panel_recommendations: Mapped[str | None] = mapped_column(Text)
     council_response: Mapped[str | None] = mapped_column(Text)
 
@@ -170,6 +179,24 @@ class Stage(Base):
     @property
     def due_on(self) -> date:
         return self.extended_to or self.deadline
+
+    @property
+    def is_review_panel(self) -> bool:
+        """Tell whether this is a children's Stage 3, heard by an independent review panel through a chain."""
+        return self.process == Process.CHILDRENS and self.number == 3
+
+    @property
+    def ready_for_response(self) -> bool:
+        """Tell whether the response can be written: a review panel's report must have come in first."""
+        return not self.is_review_panel or self.panel_report_received_on is not None
+
+    @property
+    def panel_chair(self) -> str | None:
+        return self.panel_members.splitlines()[0] if self.panel_members else None
+
+    @property
+    def panel_other_members(self) -> list[str]:
+        return self.panel_members.splitlines()[1:] if self.panel_members else []
 
 
 class Attachment(Base):

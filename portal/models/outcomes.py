@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base
@@ -41,8 +41,16 @@ class OmbudsmanRecord(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     received_on: Mapped[date] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
+    lgsco_reference: Mapped[str | None] = mapped_column(String(40))
     # upheld, not_upheld, closed_after_initial_enquiries, referred_back, advice_given, incomplete_invalid
     decision: Mapped[str | None] = mapped_column(String(40))
-    remedy: Mapped[str | None] = mapped_column(Text)
-    amount_pence: Mapped[int | None] = mapped_column(Integer)
-    case = relationship("Case")
+    # What the Ombudsman asked the council to do: apology, financial, training, procedure_change, service_provided.
+    remedy_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    remedy: Mapped[str | None] = mapped_column(Text)  # the remedy in the Ombudsman's words
+    amount_pence: Mapped[int | None] = mapped_column(Integer)  # financial redress
+    note: Mapped[str | None] = mapped_column(Text)
+    # Whether the council did what the Ombudsman recommended, and when (None: not yet known or nothing asked).
+    complied: Mapped[bool | None] = mapped_column(Boolean)
+    complied_on: Mapped[date | None] = mapped_column(Date)
+
+    case = relationship("Case", back_populates="ombudsman_records")
