@@ -62,30 +62,45 @@ class QueueItem:
     acknowledge_by: date
     triage_overdue: bool
 
+    @property
+    def next_step(self) -> str | None:
+        """Return the team's next first step with this contact: triage, acknowledge, allocate, or None when done."""
+        case = self.case
+        if case.triaged_at is None:
+            return "triage"
+        if case.status not in (CaseStatus.RECEIVED, CaseStatus.ACKNOWLEDGED):
+            return None
+        if case.type == "complaint" and case.acknowledged_on is None:
+            return "acknowledge"
+        return "allocate"
+
+
+# Contacts stay in the queue until the team has triaged, acknowledged and allocated them.
+WAITING_FOR_THE_TEAM = (CaseStatus.RECEIVED, CaseStatus.ACKNOWLEDGED)
+
 
 def triage_queue(user: User, now: datetime) -> list[QueueItem]:
-    """Return new contacts not yet triaged, oldest first, with their age and acknowledgement deadline."""
+    """Return contacts waiting for triage, acknowledgement or allocation, oldest first, with age and deadline."""
     cases = db.session.scalars(
         visible_cases(user)
-        .where(Case.status == CaseStatus.RECEIVED, Case.triaged_at.is_(None))
+        .where(Case.status.in_(WAITING_FOR_THE_TEAM))
         .options(selectinload(Case.service_area), selectinload(Case.resident))
         .order_by(Case.received_at)
         .limit(200)
     ).all()
+    return [queue_item(case, now) for case in cases]
+
+
+def queue_item(case: Case, now: datetime) -> QueueItem:
+    """Return one contact as the triage queue shows it."""
     region = current_app.config["WORKING_DAY_REGION"]
-    ack_days = current_app.config["ACKNOWLEDGE_WITHIN_DAYS"]
-    items = []
-    for case in cases:
-        age = int((now - case.received_at).total_seconds() // 3600)
-        items.append(
-            QueueItem(
-                case=case,
-                age_hours=age,
-                acknowledge_by=add_working_days(case.received_on, ack_days, region),
-                triage_overdue=age > current_app.config["TRIAGE_TARGET_HOURS"],
-            )
-        )
-    return items
+    age = int((now - case.received_at).total_seconds() // 3600)
+    return QueueItem(
+        case=case,
+        age_hours=age,
+        acknowledge_by=add_working_days(case.received_on, current_app.config["ACKNOWLEDGE_WITHIN_DAYS"], region),
+        triage_overdue=case.triaged_at is None and age > current_app.config["TRIAGE_TARGET_HOURS"],
+    )
 
 
 def case_timeline(case: Case) -> list[Event]:

@@ -97,6 +97,42 @@ class AllocateForm(VersionedForm):
             raise ValidationError(_l("Select a service area"))
 
 
+# The triage queue's one-line decisions; signposting and duplicates need the case page's fuller form.
+QUEUE_DECISIONS = [
+    ("complaint:corporate", _l("Complaint (corporate)")),
+    ("complaint:childrens", _l("Complaint (children’s social care)")),
+    ("complaint:adults", _l("Complaint (adults’ social care)")),
+    ("service_request", _l("Service request")),
+    ("compliment", _l("Compliment")),
+    ("suggestion", _l("Suggestion")),
+]
+
+
+class QueueTriageForm(VersionedForm):
+    decision = SelectField(_l("Triage as"), choices=QUEUE_DECISIONS, validate_choice=False)
+
+    def validate_decision(self, field):
+        if field.data not in dict(QUEUE_DECISIONS):
+            raise ValidationError(_l("Select what it is"))
+
+
+class QueueAcknowledgeForm(VersionedForm):
+    """Send the standard acknowledgement from the queue; the case page lets the wording be edited first."""
+
+
+class QueueAllocateForm(VersionedForm):
+    officer = SelectField(_l("Officer"), choices=[], validate_choice=False)
+    service_area = SelectField(_l("Service area"), choices=[], validate_choice=False)
+
+    def validate_officer(self, field):
+        if field.data not in {value for value, _label in field.choices if value}:
+            raise ValidationError(_l("Select a complaints officer"))
+
+    def validate_service_area(self, field):
+        if field.data not in {value for value, _label in field.choices if value}:
+            raise ValidationError(_l("Select a service area"))
+
+
 class NoteForm(BaseForm):
     note = StringField(
         _l("Internal note"),

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import enforce_route_access, may_use
-from portal.htmx import redirect_to, render_page
+from portal.htmx import redirect_to, render_page, wants_fragment
 from portal.languages import language_choices
 from portal.models.base import utcnow
 from portal.models.enums import Role
@@ -22,6 +22,7 @@ from portal.services.staff_cases import (
     get_visible_case,
     internal_notes,
     may_download,
+    queue_item,
     service_area_options,
     staff_directory,
     staff_options,
@@ -40,12 +41,16 @@ from portal.services.triage import (
 )
 from portal.services.uploads import upload_path
 from portal.staff.forms import (
+    QUEUE_DECISIONS,
     STALE_MESSAGE,
     AcknowledgeForm,
     AllocateForm,
     AssistedContactForm,
     ImportForm,
     NoteForm,
+    QueueAcknowledgeForm,
+    QueueAllocateForm,
+    QueueTriageForm,
     TriageForm,
 )
 
@@ -87,7 +92,87 @@ def keep_alive():
 
 @bp.get("/triage")
 def triage():
-    return render_template("staff/triage.html", items=triage_queue(current_user, utcnow()))
+    return render_template("staff/triage.html", items=triage_queue(current_user, utcnow()), errors=[], **_row_context())
+
+
+def _row_context(**extra) -> dict:
+    """Return what every queue row needs: the people and services to allocate to, and any message per row."""
+    return {
+        "officers": staff_options(Role.OFFICER, Role.MANAGER),
+        "service_areas": service_area_options(),
+        "queue_decisions": QUEUE_DECISIONS,
+        "row_errors": {},
+        "done": {},
+        **extra,
+    }
+
+
+def _queue_step(reference: str, form_class, apply):
+    """Apply one of a queue row's actions; htmx gets the row back, a browser without JavaScript the queue page."""
+    found = _case_or_404(reference)
+    form = form_class(prefix=f"q{found.id}")
+    if hasattr(form, "officer"):
+        form.officer.choices = staff_options(Role.OFFICER, Role.MANAGER)
+        form.service_area.choices = service_area_options()
+    done = None
+    if form.validate_on_submit():
+        try:
+            done = apply(found, form)
+        except StaleCase:
+            form.form_errors.append(str(STALE_MESSAGE))
+        except TriageError as error:
+            form.form_errors.append(_("Check the triage decision: %(what)s", what=str(error)))
+    if done and not wants_fragment():
+        flash(done, "success")
+        return redirect_to(url_for("staff.triage"))
+    errors = [{"text": message, "href": f"#queue-{found.reference}"} for message in form.form_errors]
+    errors += form.error_list()
+    context = _row_context(row_errors={found.id: errors} if errors else {}, done={found.id: done} if done else {})
+    if wants_fragment():
+        return render_page("staff/triage.html", "staff/_queue_row.html", item=queue_item(found, utcnow()), **context)
+    # Without JavaScript, an error comes back on the whole queue, summarised at the top and shown in its row.
+    items = triage_queue(current_user, utcnow())
+    return render_template("staff/triage.html", items=items, errors=errors, **context)
+
+
+@bp.post("/triage/<reference>/triage")
+def queue_triage(reference: str):
+    def apply(found, form):
+        classification, _sep, process = form.decision.data.partition(":")
+        classify_case(found, current_user, form.version.data, classification, process=process or None)
+        return _("%(reference)s triaged.", reference=found.reference)
+
+    return _queue_step(reference, QueueTriageForm, apply)
+
+
+@bp.post("/triage/<reference>/acknowledge")
+def queue_acknowledge(reference: str):
+    def apply(found, form):
+        officer = get_staff_member(str(found.assigned_officer_id)) if found.assigned_officer_id else current_user
+        subject, body = acknowledgement_draft(found, officer)
+        acknowledge_case(found, current_user, form.version.data, subject, body)
+        return _("Acknowledgement sent for %(reference)s.", reference=found.reference)
+
+    return _queue_step(reference, QueueAcknowledgeForm, apply)
+
+
+@bp.post("/triage/<reference>/allocate")
+def queue_allocate(reference: str):
+    def apply(found, form):
+        stage = found.current_stage
+        allocate_case(
+            found,
+            current_user,
+            form.version.data,
+            officer=get_staff_member(form.officer.data),
+            service_area_id=int(form.service_area.data),
+            responding_manager=get_staff_member(str(stage.responding_manager_id))
+            if stage and stage.responding_manager_id
+            else None,
+        )
+        return _("%(reference)s allocated.", reference=found.reference)
+
+    return _queue_step(reference, QueueAllocateForm, apply)
 
 
 def _case_or_404(reference: str):
