@@ -4,7 +4,7 @@ import base64
 import hashlib
 import os
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
 
@@ -158,6 +158,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def select_locale() -> str:
     """Pick the language: ?lang= on the link beats the remembered cookie, which beats Accept-Language."""
+    if not has_request_context():  # a flask command speaks the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     for chosen in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if chosen in languages:

@@ -37,10 +37,13 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.labels import label
 from portal.models import Case, Contact, Directorate, Event, ServiceArea, Stage, Theme, Timescale
 from portal.models.case import stage_theme
 from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, ClosedReason, Outcome, Process
@@ -72,13 +75,6 @@ OUTCOMES = tuple(o.value for o in Outcome)
 CLOSED_REASONS = (ClosedReason.WITHDRAWN.value, ClosedReason.DUPLICATE.value, ClosedReason.OUT_OF_TIME.value)
 CHANNELS = tuple(c.value for c in Channel)
 STAGES = {"1": 1, "2": 2, "3": 3}
-TYPE_NAMES = {
-    "complaint": ("complaint", "complaints"),
-    "compliment": ("compliment", "compliments"),
-    "suggestion": ("suggestion", "suggestions"),
-    "service_request": ("service request", "service requests"),
-    "signposted": ("signposted contact", "signposted contacts"),
-}
 IMPORTED_NAME = "Imported record"
 IMPORTED_DESCRIPTION = "Imported from a spreadsheet."
 REFERENCE_LENGTH = 40
@@ -105,7 +101,7 @@ class ImportProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
+        return _("row %(row)d, column %(column)s: %(message)s", row=self.row, column=self.column, message=self.message)
 
 
 @dataclass
@@ -216,26 +212,63 @@ class ImportReport:
     def summary(self) -> list[str]:
         """Return the report as sentences, for the command line and the back-office page alike."""
         if self.problems:
-            return [f"Nothing was imported: {_count(len(self.problems), 'problem')} to fix in {self.filename}."]
+            return [
+                ngettext(
+                    "Nothing was imported: %(num)d problem to fix in %(file)s.",
+                    "Nothing was imported: %(num)d problems to fix in %(file)s.",
+                    len(self.problems),
+                    file=self.filename,
+                )
+            ]
         if self.cases == 0 and self.skipped:
-            return [f"Nothing imported: all {_count(self.skipped, 'case')} in {self.filename} already exist."]
+            return [
+                ngettext(
+                    "Nothing imported: the %(num)d case in %(file)s already exists.",
+                    "Nothing imported: all %(num)d cases in %(file)s already exist.",
+                    self.skipped,
+                    file=self.filename,
+                )
+            ]
         if self.cases == 0:
-            return [f"Nothing imported: {self.filename} has no rows below its header."]
-        kinds = ", ".join(_count(n, *TYPE_NAMES[kind]) for kind, n in sorted(self.cases_by_type.items()))
-        verb = "Would import" if self.dry_run else "Imported"
-        cases, stages = _count(self.cases, "case"), _count(self.stages, "stage")
-        lines = [f"{verb} {cases} ({kinds}) and {stages} from {self.filename}."]
-        if self.skipped:
-            lines.append(f"Skipped {_count(self.skipped, 'case')} whose case_reference already exists.")
-        for directorate, area in self.service_areas_created:
-            lines.append(f"{'Would create' if self.dry_run else 'Created'} service area {directorate} / {area}.")
+            return [_("Nothing imported: %(file)s has no rows below its header.", file=self.filename)]
+        kinds = ", ".join(_count_of(kind, n) for kind, n in sorted(self.cases_by_type.items()))
+        cases = ngettext("%(num)d case", "%(num)d cases", self.cases)
+        stages = ngettext("%(num)d stage", "%(num)d stages", self.stages)
+        values = {"cases": cases, "kinds": kinds, "stages": stages, "file": self.filename}
         if self.dry_run:
-            lines.append("This was a dry run: nothing was written.")
+            lines = [_("Would import %(cases)s (%(kinds)s) and %(stages)s from %(file)s.", **values)]
+        else:
+            lines = [_("Imported %(cases)s (%(kinds)s) and %(stages)s from %(file)s.", **values)]
+        if self.skipped:
+            lines.append(
+                ngettext(
+                    "Skipped %(num)d case whose case_reference already exists.",
+                    "Skipped %(num)d cases whose case_reference already exists.",
+                    self.skipped,
+                )
+            )
+        for directorate, area in self.service_areas_created:
+            if self.dry_run:
+                lines.append(
+                    _("Would create service area %(directorate)s / %(area)s.", directorate=directorate, area=area)
+                )
+            else:
+                lines.append(_("Created service area %(directorate)s / %(area)s.", directorate=directorate, area=area))
+        if self.dry_run:
+            lines.append(_("This was a dry run: nothing was written."))
         return lines
 
 
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+def _count_of(kind: str, n: int) -> str:
+    """Return "3 complaints", "1 service request" and so on, in the page's language."""
+    counts = {
+        "complaint": lambda: ngettext("%(num)d complaint", "%(num)d complaints", n),
+        "compliment": lambda: ngettext("%(num)d compliment", "%(num)d compliments", n),
+        "suggestion": lambda: ngettext("%(num)d suggestion", "%(num)d suggestions", n),
+        "service_request": lambda: ngettext("%(num)d service request", "%(num)d service requests", n),
+        "signposted": lambda: ngettext("%(num)d signposted contact", "%(num)d signposted contacts", n),
+    }
+    return counts[kind]()
 
 
 def import_cases(
@@ -284,12 +317,16 @@ def read_rows(source: str | os.PathLike | IO[bytes], filename: str | None = None
     name = filename or str(source)
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise UnreadableFile(f"{Path(name).name} is not a .csv or .xlsx file: save the spreadsheet as one of those")
+        raise UnreadableFile(
+            _("%(file)s is not a .csv or .xlsx file: save the spreadsheet as one of those", file=Path(name).name)
+        )
     data = _read_bytes(source, name)
     table = _csv_table(data, name) if suffix == ".csv" else _xlsx_table(data, name)
     table = [(number, cells) for number, cells in table if any(cells)]
     if not table or table[0][0] != 1:
-        raise UnreadableFile(f"{Path(name).name} has no header in row 1: the first row must name the columns")
+        raise UnreadableFile(
+            _("%(file)s has no header in row 1: the first row must name the columns", file=Path(name).name)
+        )
     header = [_column_name(cell) for cell in table[0][1]]
     positions = {column: index for index, column in reversed(list(enumerate(header))) if column in COLUMNS}
     rows = [
@@ -304,7 +341,9 @@ def _read_bytes(source, name: str) -> bytes:
         try:
             return Path(source).read_bytes()
         except OSError as error:
-            raise UnreadableFile(f"{Path(name).name} cannot be opened: {error.strerror}") from error
+            raise UnreadableFile(
+                _("%(file)s cannot be opened: %(why)s", file=Path(name).name, why=error.strerror)
+            ) from error
     return source.read()
 
 
@@ -312,14 +351,14 @@ def _csv_table(data: bytes, name: str) -> list[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UnreadableFile(f"{Path(name).name} is not UTF-8 text: save it as 'CSV UTF-8'") from error
+        raise UnreadableFile(_("%(file)s is not UTF-8 text: save it as ‘CSV UTF-8’", file=Path(name).name)) from error
     try:
         return [
             (number, [cell.strip() for cell in cells])
             for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
         ]
     except csv.Error as error:
-        raise UnreadableFile(f"{Path(name).name} cannot be read as CSV: {error}") from error
+        raise UnreadableFile(_("%(file)s cannot be read as CSV: %(why)s", file=Path(name).name, why=error)) from error
 
 
 def _xlsx_table(data: bytes, name: str) -> list[tuple[int, list[str]]]:
@@ -405,13 +444,13 @@ def validate_rows(sheet: Sheet) -> ImportPlan | list[ImportProblem]:
 
 def _check_header(columns: list[str]) -> list[ImportProblem]:
     problems = [
-        ImportProblem(1, column, "the header has no such column, and every file needs it")
+        ImportProblem(1, column, _("the header has no such column, and every file needs it"))
         for column in REQUIRED_COLUMNS
         if column not in columns
     ]
     counts = Counter(column for column in columns if column in COLUMNS)
     problems += [
-        ImportProblem(1, column, f"the header names this column {n} times: keep one")
+        ImportProblem(1, column, _("the header names this column %(num)d times: keep one", num=n))
         for column, n in counts.items()
         if n > 1
     ]
@@ -458,7 +497,7 @@ class _RowCheck:
         self._check_dates_in_order()
         if self.responded_on and self.closed_reason:
             self._problem(
-                "closed_reason", "must be blank when responded_on is given: it is for closing without a response"
+                "closed_reason", _("must be blank when responded_on is given: it is for closing without a response")
             )
         self.stage: PlannedStage | None = None
         if self.type == CaseType.COMPLAINT:
@@ -472,13 +511,15 @@ class _RowCheck:
     def _text(self, column: str, max_length: int) -> str | None:
         value = self.row.get(column)
         if not value:
-            self._problem(column, "is blank, and every row needs one")
+            self._problem(column, _("is blank, and every row needs one"))
             return None
         if len(value) > max_length:
-            self._problem(column, f"is {len(value)} characters long: the most is {max_length}")
+            self._problem(
+                column, _("is %(length)d characters long: the most is %(most)d", length=len(value), most=max_length)
+            )
             return None
         if any(unicodedata.category(ch) == "Cc" for ch in value):
-            self._problem(column, f"{value!r} has a line break or another control character in it")
+            self._problem(column, _("%(value)s has a line break or another control character in it", value=repr(value)))
             return None
         return value
 
@@ -486,10 +527,19 @@ class _RowCheck:
         value = self.row.get(column)
         if not value:
             if required:
-                self._problem(column, f"is blank, but {needed_by or 'every row'} needs one of: {', '.join(choices)}")
+                self._problem(
+                    column,
+                    _(
+                        "is blank, but %(needed_by)s needs one of: %(choices)s",
+                        needed_by=needed_by or _("every row"),
+                        choices=", ".join(choices),
+                    ),
+                )
             return None
         if value.lower() not in choices:
-            self._problem(column, f"{value!r} is not one of: {', '.join(choices)}")
+            self._problem(
+                column, _("%(value)s is not one of: %(choices)s", value=repr(value), choices=", ".join(choices))
+            )
             return None
         return value.lower()
 
@@ -497,15 +547,15 @@ class _RowCheck:
         value = self.row.get(column)
         if not value:
             if required:
-                self._problem(column, "is blank, and every row needs the date, as YYYY-MM-DD")
+                self._problem(column, _("is blank, and every row needs the date, as YYYY-MM-DD"))
             return None
         if not DATE_FORM.fullmatch(value):
-            self._problem(column, f"{value!r} is not a date written as YYYY-MM-DD")
+            self._problem(column, _("%(value)s is not a date written as YYYY-MM-DD", value=repr(value)))
             return None
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self._problem(column, f"{value!r} is not a real date")
+            self._problem(column, _("%(value)s is not a real date", value=repr(value)))
             return None
 
     def _language(self) -> str | None:
@@ -513,7 +563,9 @@ class _RowCheck:
         if not value:
             return None
         if len(value) > 35 or not LANGUAGE_TAG.fullmatch(value):
-            self._problem("language", f"{value!r} is not a BCP 47 language tag such as en, cy or pt-BR")
+            self._problem(
+                "language", _("%(value)s is not a BCP 47 language tag such as en, cy or pt-BR", value=repr(value))
+            )
             return None
         first, *rest = value.split("-")
         subtags = [s.upper() if len(s) == 2 else s.title() if len(s) == 4 and s.isalpha() else s.lower() for s in rest]
@@ -524,20 +576,30 @@ class _RowCheck:
             return
         for column, day in (("responded_on", self.responded_on), ("extended_to", self.extended_to)):
             if day is not None and day < self.received_on:
-                self._problem(column, f"{day.isoformat()} is before received_on ({self.received_on.isoformat()})")
+                self._problem(
+                    column,
+                    _(
+                        "%(day)s is before received_on (%(received)s)",
+                        day=day.isoformat(),
+                        received=self.received_on.isoformat(),
+                    ),
+                )
 
     def _stage(self, lookups: _Lookups) -> PlannedStage | None:
         process = self._choice("process", PROCESSES, required=True, needed_by="a complaint")
         number = self._stage_number(process)
         outcome = self._choice("outcome", OUTCOMES)
         if outcome and not self.responded_on and not self.row.get("responded_on"):
-            self._problem("outcome", "needs responded_on too: an outcome is recorded with a response")
+            self._problem("outcome", _("needs responded_on too: an outcome is recorded with a response"))
         theme_ids = self._themes(lookups)
         if process is None or number is None or self.received_on is None:
             return None
         days = lookups.timescales.get((process, number))
         if days is None:
-            self._problem("stage", f"no timescale is configured for {process} stage {number}")
+            self._problem(
+                "stage",
+                _("no timescale is configured for %(process)s stage %(number)d", process=process, number=number),
+            )
             return None
         return PlannedStage(
             row=self.row.number,
@@ -556,13 +618,13 @@ class _RowCheck:
     def _stage_number(self, process: str | None) -> int | None:
         value = self.row.get("stage")
         if not value:
-            self._problem("stage", "is blank, but a complaint needs one of: 1, 2, 3")
+            self._problem("stage", _("is blank, but a complaint needs one of: 1, 2, 3"))
             return None
         if value not in STAGES:
-            self._problem("stage", f"{value!r} is not one of: 1, 2, 3")
+            self._problem("stage", _("%(value)s is not one of: 1, 2, 3", value=repr(value)))
             return None
         if STAGES[value] == 3 and process is not None and process != Process.CHILDRENS:
-            self._problem("stage", f"stage 3 is only in the childrens process, not {process}")
+            self._problem("stage", _("stage 3 is only in the childrens process, not %(process)s", process=process))
             return None
         return STAGES[value]
 
@@ -570,12 +632,19 @@ class _RowCheck:
         theme_text, detail_text = self.row.get("theme"), self.row.get("theme_detail")
         if not theme_text:
             if detail_text:
-                self._problem("theme_detail", "needs theme too: give the top-level theme it belongs to")
+                self._problem("theme_detail", _("needs theme too: give the top-level theme it belongs to"))
             return ()
         theme = lookups.themes.get(_key(theme_text))
         if theme is None:
             names = ", ".join(name for _id, name in sorted(lookups.themes.values(), key=lambda t: t[1]))
-            self._problem("theme", f"{theme_text!r} is not a configured theme; the themes are: {names}")
+            self._problem(
+                "theme",
+                _(
+                    "%(theme)s is not a configured theme; the themes are: %(names)s",
+                    theme=repr(theme_text),
+                    names=names,
+                ),
+            )
             return ()
         theme_id, theme_name = theme
         if not detail_text:
@@ -584,18 +653,25 @@ class _RowCheck:
         if detail_id is None:
             names = ", ".join(sorted(lookups.detail_names.get(theme_id, []))) or "none"
             self._problem(
-                "theme_detail", f"{detail_text!r} is not a detail of {theme_name!r}; its details are: {names}"
+                "theme_detail",
+                _(
+                    "%(detail)s is not a detail of %(theme)s; its details are: %(names)s",
+                    detail=repr(detail_text),
+                    theme=repr(theme_name),
+                    names=names,
+                ),
             )
             return ()
         return theme_id, detail_id
 
     def _check_stage_columns_blank(self) -> None:
-        why = {"outcome": "only complaints have an outcome", "theme": "only complaints have root-cause themes"}
+        why = {"outcome": _("only complaints have an outcome"), "theme": _("only complaints have root-cause themes")}
         why["theme_detail"] = why["theme"]
         for column in STAGE_ONLY_COLUMNS:
             if self.row.get(column):
-                reason = why.get(column, "only complaints have stages")
-                self._problem(column, f"must be blank for a {TYPE_NAMES[self.type][0]}: {reason}")
+                reason = why.get(column, _("only complaints have stages"))
+                kind = label(self.type, "case_type").lower()
+                self._problem(column, _("must be blank for a %(type)s: %(why)s", type=kind, why=reason))
 
 
 def _group_cases(checked: list[_RowCheck], problems: list[ImportProblem]) -> list[PlannedCase]:
@@ -618,7 +694,12 @@ def _group_cases(checked: list[_RowCheck], problems: list[ImportProblem]) -> lis
         if check.stage is not None:
             seen_in = stage_rows.get((check.reference, check.stage.number))
             if seen_in is not None:
-                message = f"{check.reference} already has stage {check.stage.number}, in row {seen_in}"
+                message = _(
+                    "%(reference)s already has stage %(number)d, in row %(row)d",
+                    reference=check.reference,
+                    number=check.stage.number,
+                    row=seen_in,
+                )
                 problems.append(ImportProblem(check.row.number, "stage", message))
             else:
                 stage_rows[(check.reference, check.stage.number)] = check.row.number
@@ -651,12 +732,22 @@ def _check_agreement(check: _RowCheck, first: _RowCheck, problems: list[ImportPr
 
     def disagree(column: str, mine, theirs) -> None:
         if mine is not None and theirs is not None and _key(mine) != _key(theirs):
-            message = f"{mine!r} differs from {theirs!r} in row {there}, another row of {check.reference}"
+            message = _(
+                "%(mine)s differs from %(theirs)s in row %(row)d, another row of %(reference)s",
+                mine=repr(mine),
+                theirs=repr(theirs),
+                row=there,
+                reference=check.reference,
+            )
             problems.append(ImportProblem(here.number, column, message))
 
     disagree("type", check.type, first.type)
     if check.type is not None and check.type == first.type and check.type != CaseType.COMPLAINT:
-        message = f"{check.reference} is already in row {there}: only a complaint has more than one row, one per stage"
+        message = _(
+            "%(reference)s is already in row %(row)d: only a complaint has more than one row, one per stage",
+            reference=check.reference,
+            row=there,
+        )
         problems.append(ImportProblem(here.number, "case_reference", message))
     disagree("directorate", check.directorate, first.directorate)
     disagree("service_area", check.service_area, first.service_area)
