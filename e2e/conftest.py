@@ -235,6 +235,12 @@ def phone_page(request, browser, server) -> Iterator[Page]:
 
 
 @pytest.fixture
+def staff_page(request, browser, server) -> Iterator[Page]:
+    """A second desktop page with JavaScript on, in its own context: the officer's browser beside the resident's."""
+    yield from _watched_page(request, browser, server, viewport=DESKTOP)
+
+
+@pytest.fixture
 def nojs_page(request, browser, server) -> Iterator[Page]:
     """A desktop-sized page with JavaScript off: forms post and pages load the old way."""
     yield from _watched_page(request, browser, server, javascript=False, viewport=DESKTOP)

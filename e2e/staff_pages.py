@@ -111,6 +111,26 @@ class TriageQueuePage(StaffPage):
         self.queue.get_by_role("link", name=reference, exact=True).click()
         return StaffCasePage(self.page, reference)
 
+    def _row_step(self, reference: str, button: str, done: str) -> TriageQueuePage:
+        """Press a row's button; with htmx the row is swapped in place, without it the queue comes back whole."""
+        self.row(reference).get_by_role("button", name=re.compile(rf"^{re.escape(button)}\b")).click()
+        expect(self.page.get_by_text(done, exact=True)).to_be_visible()
+        self.verify()
+        return self
+
+    def triage(self, reference: str, decision: str) -> TriageQueuePage:
+        self.row(reference).get_by_label("Triage as", exact=True).select_option(label=decision)
+        return self._row_step(reference, "Save triage", f"{reference} triaged.")
+
+    def acknowledge(self, reference: str) -> TriageQueuePage:
+        return self._row_step(reference, "Send the acknowledgement", f"Acknowledgement sent for {reference}.")
+
+    def allocate(self, reference: str, officer: str, service_area: str) -> TriageQueuePage:
+        row = self.row(reference)
+        row.get_by_label("Officer", exact=True).select_option(label=officer)
+        row.get_by_label("Service area", exact=True).select_option(label=service_area)
+        return self._row_step(reference, "Allocate", f"{reference} allocated.")
+
 
 class StaffCasePage(StaffPage):
     """The case page: a summary, what the resident said, the next steps, four forms, the notes and the timeline."""

@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.conftest import DESKTOP, _watched_page
 from e2e.pages import CasePage, StartPage, TrackRequestPage
 from e2e.staff_pages import SignInPage, StaffCasePage
 from e2e.support import Mailbox
@@ -29,12 +27,6 @@ OFFICER = "officer@example.gov.uk"
 OMBUDSMAN = "Local Government and Social Care Ombudsman"
 # A timeline step shown as the code the app records ("stage_responded") rather than in words.
 RAW_EVENT_CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
-
-
-@pytest.fixture
-def staff_page(request, browser, server) -> Iterator[Page]:
-    """A second desktop page with JavaScript on, in its own context: the officer's browser beside the resident's."""
-    yield from _watched_page(request, browser, server, viewport=DESKTOP)
 
 
 class TrackedCasePage(CasePage):
