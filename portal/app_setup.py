@@ -47,6 +47,7 @@ def configure_app(app: Flask, config_name: str | None, overrides: dict) -> None:
     _configure_templates(app)
     _register_blueprints(app)
     _register_language_handling(app)
+    _keep_pages_out_of_caches(app)
 
     from portal.cli import register_cli
     from portal.main.errors import register_error_handlers
@@ -154,6 +155,20 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, public_bp, tracking_bp, auth_bp, staff_bp, stages_bp, performance_bp):
         app.register_blueprint(blueprint)
+
+
+def _keep_pages_out_of_caches(app: Flask) -> None:
+    """Tell browsers and proxies not to store any page unless its view says it may (the open data does).
+
+    Case pages, the tracking page and the form's answers hold personal data; a shared computer's cache or back
+    button must not show them to the next person. WhiteNoise's static files never reach this hook.
+    """
+
+    @app.after_request
+    def no_store_unless_allowed(response):
+        if "Cache-Control" not in response.headers:
+            response.cache_control.no_store = True
+        return response
 
 
 def select_locale() -> str:

@@ -112,3 +112,20 @@ def test_free_text_is_escaped_wherever_it_is_shown(client):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>Jo</b>" not in page
+
+
+def test_pages_with_personal_data_are_never_stored_by_browsers_or_proxies(app, client):
+    from tests.journey import lodge
+    from tests.staff import staff_client
+
+    reference = lodge(client)
+    officer = staff_client(app, "officer")
+    for response in (
+        officer.get(f"/staff/cases/{reference}"),
+        officer.get("/staff/"),
+        client.get("/feedback/type"),
+        client.get("/track"),
+    ):
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+    open_data = client.get("/performance/data.json")
+    assert "public" in open_data.headers["Cache-Control"] and "no-store" not in open_data.headers["Cache-Control"]
