@@ -178,7 +178,8 @@ def test_the_childrens_process_has_a_third_stage_and_independent_people_at_stage
     with app.app_context():
         stage = db.session.scalar(select(Case).filter_by(reference=reference)).stages[-1]
         assert (stage.process, stage.number) == ("childrens", 3)
-        assert working_days_between(stage.received_on, stage.deadline, "GB-ENG") == 15
+        # The chain's first link: the review panel meets within 30 working days (tests/test_stage3_and_ombudsman.py).
+        assert working_days_between(stage.received_on, stage.deadline, "GB-ENG") == 30
 
 
 def test_extensions_stay_within_the_limit_and_tell_the_resident(app, client, mail_dir):

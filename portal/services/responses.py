@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal.extensions import db
 from portal.models import Case, LearningAction, Message, Remedy, Stage, Theme, User
@@ -12,6 +14,13 @@ from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, O
 from portal.services.calendar import add_working_days, working_days_between
 from portal.services.events import record_event
 from portal.services.resident_mail import email_resident
+from portal.services.stage3 import (
+    chain_state,
+    council_response_days,
+    council_response_due,
+    report_due,
+    start_chain,
+)
 from portal.services.timescales import NoTimescale, compute_deadline, get_timescale
 from portal.services.triage import StaleCase
 
@@ -21,6 +30,18 @@ CLOSING_REASONS = (ClosedReason.WITHDRAWN, ClosedReason.DUPLICATE, ClosedReason.
 
 class ProcessError(ValueError):
     """Raised when a step does not fit where the case is (nothing to respond to, no further stage, ...)."""
+
+
+class NotAReviewPanel(ProcessError):
+    """Raised for a review panel step on a stage that is not a children's Stage 3."""
+
+
+class StepOutOfOrder(ProcessError):
+    """Raised when a step of the Stage 3 chain comes before the one it follows (a report before the panel met)."""
+
+
+class NotExtendable(ProcessError):
+    """Raised when extending a stage whose timescales the regulations fix (the Stage 3 chain)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,11 @@ def _check(case: Case, expected_version: int | None) -> Stage:
     if stage is None:
         raise ProcessError("this case has no stage")
     return stage
+
+
+def mark_case_changed(case: Case) -> None:
+    """Count a change to a case's stages or records as a change to the case, so its version moves on."""
+    flag_modified(case, "status")
 
 
 def next_stage_number(case: Case) -> int | None:
@@ -77,11 +103,15 @@ def respond_to_stage(
         raise ProcessError("outcome")
     if not theme_ids:
         raise ProcessError("themes")
+    if not stage.ready_for_response:
+        raise StepOutOfOrder(_("record the review panel’s report and recommendations first"))
     today = today or date.today()
     stage.responded_on = today
     stage.within_timescale = today <= stage.due_on
     stage.outcome = outcome
     stage.response_text = response_text
+    if stage.is_review_panel:
+        stage.council_response = response_text
     stage.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids))))
     stage.remedies = [Remedy(kind=r.kind, amount_pence=r.amount_pence, detail=r.detail) for r in remedies]
     stage.learning = [
@@ -123,12 +153,22 @@ def escalate_case(
         deadline=compute_deadline(stage.process, number, today),
         escalation_reason=reason,
     )
+    if new_stage.is_review_panel:
+        start_chain(new_stage)
     case.stages.append(new_stage)
     case.status = CaseStatus.WITH_SERVICE if case.assigned_officer_id else CaseStatus.RECEIVED
     case.closed_on = case.closed_reason = None
-    record_event(case, "case_escalated", actor_type, actor_id=actor.id if actor else None, stage=number)
+    record_event(
+        case,
+        "case_escalated",
+        actor_type,
+        actor_id=actor.id if actor else None,
+        stage=number,
+        deadline=new_stage.deadline.isoformat(),
+    )
     db.session.commit()
-    email_resident(case, "escalated", stage=new_stage)
+    response_days = council_response_days() if new_stage.is_review_panel else None
+    email_resident(case, "escalated", stage=new_stage, stage3_response_days=response_days)
     return new_stage
 
 
@@ -142,6 +182,7 @@ def assign_independent_people(
     if investigator.id == independent_person.id:
         raise ProcessError("the investigator and the independent person must be different people")
     stage.investigator_id, stage.independent_person_id = investigator.id, independent_person.id
+    mark_case_changed(case)
     record_event(
         case,
         "independent_people_assigned",
@@ -156,6 +197,8 @@ def assign_independent_people(
 def extend_deadline(case: Case, user: User, expected_version: int, new_date: date, reason: str) -> None:
     """Move the stage's deadline within the allowed limit, with a reason, and tell the resident."""
     stage = _check(case, expected_version)
+    if stage.is_review_panel:
+        raise NotExtendable(_("the review panel’s timescales are set by the regulations and cannot be extended"))
     timescale = get_timescale(stage.process, stage.number)
     region = current_app.config["WORKING_DAY_REGION"]
     latest = add_working_days(stage.received_on, timescale.max_working_days, region)
@@ -165,17 +208,91 @@ def extend_deadline(case: Case, user: User, expected_version: int, new_date: dat
         raise ProcessError(f"the longest allowed is {timescale.max_working_days} working days, to {latest.isoformat()}")
     before = stage.due_on
     stage.extended_to, stage.extension_reason = new_date, reason
+    mark_case_changed(case)
+    # before and after are dicts, like every other event's, so the case page's timeline can list what changed.
     record_event(
         case,
         "deadline_extended",
         ActorType.STAFF,
         actor_id=user.id,
-        before=before.isoformat(),
-        after=new_date.isoformat(),
+        before={"due_on": before.isoformat()},
+        after={"due_on": new_date.isoformat()},
         working_days=working_days_between(stage.received_on, new_date, region),
     )
     db.session.commit()
     email_resident(case, "extended", stage=stage, reason=reason)
+
+
+def _open_review_panel(case: Case, expected_version: int) -> Stage:
+    stage = _check(case, expected_version)
+    if not stage.is_review_panel:
+        raise NotAReviewPanel(_("only a children’s Stage 3 has a review panel"))
+    if stage.responded_on is not None or stage.closed_on is not None or case.status == CaseStatus.CLOSED:
+        raise ProcessError(_("this stage already has a response or is closed"))
+    return stage
+
+
+def record_panel(
+    case: Case, user: User, expected_version: int, panel_date: date, chair: str, members: list[str]
+) -> Stage:
+    """Record when the review panel meets (or met) and who sits on it; its report is then due within its days."""
+    stage = _open_review_panel(case, expected_version)
+    if stage.panel_report_received_on is not None:
+        raise StepOutOfOrder(_("the panel’s report has already been recorded"))
+    if panel_date < stage.received_on:
+        raise StepOutOfOrder(_("the panel cannot meet before the review was asked for"))
+    names = [" ".join(name.split()) for name in [chair, *members]]
+    if len(names) != 3 or not all(names):
+        raise ProcessError(_("a review panel has a chair and two other members"))
+    before = chain_state(stage)
+    stage.panel_date = panel_date
+    stage.panel_members = "\n".join(names)
+    stage.panel_report_due_on = report_due(panel_date)
+    stage.deadline, stage.extended_to = stage.panel_report_due_on, None
+    mark_case_changed(case)
+    record_event(
+        case,
+        "panel_recorded",
+        ActorType.STAFF,
+        actor_id=user.id,
+        before=before,
+        after=chain_state(stage),
+        after_due=bool(stage.panel_due_on and panel_date > stage.panel_due_on),
+    )
+    db.session.commit()
+    return stage
+
+
+def record_panel_report(
+    case: Case, user: User, expected_version: int, received_on: date, recommendations: str, today: date | None = None
+) -> Stage:
+    """Record the panel's report and recommendations; the council's response is then due within its timescale."""
+    stage = _open_review_panel(case, expected_version)
+    today = today or date.today()
+    if stage.panel_date is None:
+        raise StepOutOfOrder(_("record the panel meeting first"))
+    if stage.panel_date > today:
+        raise StepOutOfOrder(_("the panel has not met yet"))
+    if received_on < stage.panel_date:
+        raise StepOutOfOrder(_("the report cannot come before the panel met"))
+    if received_on > today:
+        raise StepOutOfOrder(_("the date the report was received cannot be in the future"))
+    before = chain_state(stage)
+    stage.panel_report_received_on = received_on
+    stage.panel_recommendations = recommendations
+    stage.deadline, stage.extended_to = council_response_due(received_on), None
+    mark_case_changed(case)
+    record_event(
+        case,
+        "panel_report_recorded",
+        ActorType.STAFF,
+        actor_id=user.id,
+        before=before,
+        after=chain_state(stage),
+        after_due=bool(stage.panel_report_due_on and received_on > stage.panel_report_due_on),
+    )
+    db.session.commit()
+    return stage
 
 
 def close_case(case: Case, user: User, expected_version: int, reason: str, note: str, today: date | None = None):

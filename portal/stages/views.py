@@ -1,4 +1,7 @@
-"""Staff steps through a case's stages: respond, escalate, extend, close, reopen, independent people."""
+"""Staff steps through a case's stages: respond, escalate, extend, close, reopen, independent people, the
+children's Stage 3 review panel and the Ombudsman's enquiries and decisions."""
+
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
@@ -7,6 +10,13 @@ from flask_login import current_user
 from portal.access import enforce_route_access
 from portal.htmx import redirect_to
 from portal.models.enums import ActorType, Role
+from portal.services.ombudsman import (
+    DecisionInput,
+    OmbudsmanRecordNotOnCase,
+    get_ombudsman_record,
+    record_decision,
+    record_enquiry,
+)
 from portal.services.responses import (
     LearningInput,
     ProcessError,
@@ -16,13 +26,26 @@ from portal.services.responses import (
     complete_case,
     escalate_case,
     extend_deadline,
+    record_panel,
+    record_panel_report,
     reopen_case,
     respond_to_stage,
     top_level_themes,
 )
 from portal.services.staff_cases import CaseNotVisible, get_staff_member, get_visible_case, staff_options
+from portal.services.stage3 import council_response_days
 from portal.services.triage import StaleCase
-from portal.stages.forms import CloseForm, ExtendForm, IndependentPeopleForm, ReasonForm, RespondForm
+from portal.stages.forms import (
+    CloseForm,
+    ExtendForm,
+    IndependentPeopleForm,
+    OmbudsmanDecisionForm,
+    OmbudsmanEnquiryForm,
+    PanelForm,
+    PanelReportForm,
+    ReasonForm,
+    RespondForm,
+)
 
 bp = Blueprint("stages", __name__, url_prefix="/staff/cases/<reference>")
 bp.before_request(enforce_route_access)
@@ -152,3 +175,111 @@ def independent_people(reference: str):
         flash(_("Independent people assigned."), "success")
 
     return _step(reference, form, "stages/independent_people.html", _("Independent investigation"), apply)
+
+
+def _review_panel_case(reference: str):
+    found = _case(reference)
+    if found.current_stage is None or not found.current_stage.is_review_panel:
+        abort(404)
+    return found
+
+
+@bp.route("/panel", methods=["GET", "POST"])
+def panel(reference: str):
+    stage = _review_panel_case(reference).current_stage
+    members = [stage.panel_chair, *stage.panel_other_members] if stage.panel_members else []
+    names = dict(zip(("chair", "first_member", "second_member"), members, strict=False))
+    form = PanelForm(data={"panel_date": stage.panel_date, **names})
+
+    def apply(case, form):
+        record_panel(
+            case,
+            current_user,
+            form.version.data,
+            form.panel_date.data,
+            form.chair.data,
+            [form.first_member.data, form.second_member.data],
+        )
+        flash(_("Panel meeting saved."), "success")
+
+    return _step(reference, form, "stages/panel.html", _("Review panel meeting"), apply)
+
+
+@bp.route("/panel-report", methods=["GET", "POST"])
+def panel_report(reference: str):
+    stage = _review_panel_case(reference).current_stage
+    form = PanelReportForm(
+        data={"received_on": stage.panel_report_received_on, "recommendations": stage.panel_recommendations}
+    )
+
+    def apply(case, form):
+        record_panel_report(case, current_user, form.version.data, form.received_on.data, form.recommendations.data)
+        flash(_("The panel’s report and recommendations saved."), "success")
+
+    return _step(
+        reference,
+        form,
+        "stages/panel_report.html",
+        _("The review panel’s report"),
+        apply,
+        stage3_response_days=council_response_days(),
+    )
+
+
+@bp.route("/ombudsman", methods=["GET", "POST"])
+def ombudsman_enquiry(reference: str):
+    def apply(case, form):
+        record_enquiry(case, current_user, form.version.data, form.received_on.data, form.lgsco_reference.data)
+        flash(_("Ombudsman enquiry saved."), "success")
+
+    return _step(reference, OmbudsmanEnquiryForm(), "stages/ombudsman_enquiry.html", _("Ombudsman enquiry"), apply)
+
+
+def _pounds(pence: int | None) -> Decimal | None:
+    return None if pence is None else Decimal(pence) / 100
+
+
+@bp.route("/ombudsman/<int:record_id>", methods=["GET", "POST"])
+def ombudsman_decision(reference: str, record_id: int):
+    try:
+        record = get_ombudsman_record(_case(reference), record_id)
+    except OmbudsmanRecordNotOnCase:
+        abort(404)
+    complied = {True: "yes", False: "no", None: "not_yet"}[record.complied]
+    form = OmbudsmanDecisionForm(
+        data={
+            "decision": record.decision,
+            "decided_on": record.decided_on,
+            "remedies": record.remedy_kinds,
+            "amount": _pounds(record.amount_pence),
+            "remedy": record.remedy,
+            "complied": complied,
+            "complied_on": record.complied_on,
+            "note": record.note,
+        }
+    )
+
+    def apply(case, form):
+        kinds = list(form.remedies.data or [])
+        amount = form.amount.data if "financial" in kinds else None
+        decision = DecisionInput(
+            decision=form.decision.data,
+            decided_on=form.decided_on.data,
+            remedy_kinds=kinds,
+            amount_pence=int((amount * 100).to_integral_value()) if amount is not None else None,
+            remedy=form.remedy.data,
+            note=form.note.data,
+            complied={"yes": True, "no": False}.get(form.complied.data),
+            complied_on=form.complied_on.data,
+        )
+        record_decision(case, record, current_user, form.version.data, decision)
+        flash(_("Ombudsman decision saved."), "success")
+
+    return _step(
+        reference,
+        form,
+        "stages/ombudsman_decision.html",
+        _("The Ombudsman’s decision"),
+        apply,
+        record=record,
+    )

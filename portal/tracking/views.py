@@ -1,6 +1,6 @@
 """Residents following their case: ask for a link, open it, add information, withdraw."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -12,6 +12,7 @@ from portal.models.enums import ActorType
 from portal.page_cache import cached_page
 from portal.services.cases import get_case
 from portal.services.responses import ProcessError, escalate_case, next_stage_number
+from portal.services.stage3 import council_response_days
 from portal.services.tracking import (
     CaseAlreadyClosed,
     add_information,
@@ -88,13 +89,16 @@ def case():
 
 def _render_case(tracked, form, escalate_form=None):
     errors = form.error_list() + (escalate_form.error_list() if escalate_form else [])
+    stage = tracked.current_stage
     return render_page(
         "tracking/case.html",
         "tracking/_add_information.html",
         case=tracked,
         next_stage=next_stage_number(tracked) if tracked.status in ("responded", "closed") else None,
         escalate_form=escalate_form or EscalateForm(prefix="escalate", formdata=None),
-        stage=tracked.current_stage,
+        stage=stage,
+        today=date.today(),
+        stage3_response_days=council_response_days() if stage is not None and stage.is_review_panel else None,
         messages=messages_for_resident(tracked),
         form=form,
         errors=errors,
