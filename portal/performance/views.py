@@ -33,7 +33,7 @@ from flask_babel import gettext as _
 
 from portal.htmx import render_page
 from portal.page_cache import cached_page
-from portal.services.figures import InvalidPeriod, cached_figures, parse_period
+from portal.services.figures import InvalidPeriod, cached_comparison, cached_figures, parse_period
 from portal.services.period_choices import describe_change, period_choices, year_earlier
 
 bp = Blueprint("performance", __name__, url_prefix="/performance")
@@ -164,7 +164,7 @@ def page():
     except InvalidPeriod:
         period_from, period_to = parse_period(None, None, today)
     figures = cached_figures(period_from, period_to, today)
-    earlier = cached_figures(year_earlier(period_from), year_earlier(period_to), today)
+    earlier = cached_comparison(year_earlier(period_from), year_earlier(period_to), today)
     return render_page(
         "performance/page.html",
         "performance/_figures.html",

@@ -1,12 +1,24 @@
 """The public performance figures: grouped counts over a period, computed by the database, never case by case.
 
-A handful of GROUP BY queries, the same number whatever the period or the size of the history, each driven by the
-stage.received_on (or case.received_on) index. Nothing personal is read: no names, contact details, free text or
-references, only dates, codes and the configured names of service areas and themes.
+Each stage carries what the figures need (its deadline, whether it was met, and copies of its case's type and
+service area, see portal/models/case.py), and ix_stage_figures covers all of it, so no figure joins the case or
+reads a row. A period's figures take three statements whatever the size of the history, each reading only the
+period's index entries, already in the order it groups them (see _Scope.where):
+
+1. one pass over the complaint stages giving every stage measure by process, stage and service area at once
+   (received, responded, within timescale, open, overdue, closed otherwise, outcomes, and first stages, which
+   count complaints);
+2. the root-cause themes of the service areas shown, from the same index entries and stage_theme's primary key;
+3. the other contacts by type, from ix_case_type_received_on.
+
+A comparison (the same period a year earlier, on the page) needs only the first and the last. Nothing personal is
+read: no names, contact details, free text or references, only dates, codes and the configured names of service
+areas and themes.
 """
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,6 +43,7 @@ STAGE_MEASURES = (
     "not_upheld",
 )
 CONTACT_TYPES = tuple(CaseType)
+COMPARISON_PARTS = ("received", "stages", "totals_by_stage")
 TOP_THEMES = 3
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LICENCE = {
@@ -103,12 +116,61 @@ def percentage(part: int, whole: int) -> float | None:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _when(condition) -> object:
-    return func.sum(case((condition, 1), else_=0))
+def _count_when(condition) -> object:
+    # count() of a CASE with no ELSE counts the rows that meet the condition; in SQLite it costs less than sum().
+    return func.count(case((condition, 1)))
 
 
-def _stage_rows(period_from: date, period_to: date, today: date):
-    """Count the cohort's stages by process, stage, service area and case type, in one pass over the period."""
+@dataclass(frozen=True)
+class _Scope:
+    """The period, and every value the leading columns of ix_stage_figures can take: what each pass looks up."""
+
+    period_from: date
+    period_to: date
+    configured: list[tuple[str, int]]  # the (process, stage) pairs with a timescale, in display order
+    areas: list[tuple[int, str, str]]  # every service area: id, name and directorate, in display order
+
+    @classmethod
+    def read(cls, period_from: date, period_to: date) -> "_Scope":
+        areas = db.session.execute(
+            select(ServiceArea.id, ServiceArea.name, Directorate.name)
+            .join(Directorate, Directorate.id == ServiceArea.directorate_id)
+            .order_by(Directorate.position, Directorate.name, ServiceArea.name)
+        ).all()
+        return cls(period_from, period_to, _configured_stages(), [tuple(area) for area in areas])
+
+    @property
+    def area_ids(self) -> list[int]:
+        return sorted(area_id for area_id, _name, _directorate in self.areas)
+
+    @property
+    def processes(self) -> list[str]:
+        return sorted({process.value for process in Process} | {process for process, _stage in self.configured})
+
+    @property
+    def numbers(self) -> list[int]:
+        return list(range(1, max([3, *(stage for _process, stage in self.configured)]) + 1))
+
+    def where(self, area_ids: list[int] | None) -> list:
+        """The complaint stages received in the period, in the given service areas (None: those without one).
+
+        The conditions follow ix_stage_figures's columns, so the database looks up each case type, process, stage
+        number and service area in turn and reads only the period's entries under each: already grouped, nothing to
+        sort, never an entry outside the period, never the table itself. The lists hold every value those columns can
+        take: all processes, stage numbers up to the highest configured (at least 3), the service areas that exist.
+        """
+        area = Stage.service_area_id.is_(None) if area_ids is None else Stage.service_area_id.in_(area_ids)
+        return [
+            Stage.case_type == CaseType.COMPLAINT.value,
+            Stage.process.in_(self.processes),
+            Stage.number.in_(self.numbers),
+            area,
+            Stage.received_on.between(self.period_from, self.period_to),
+        ]
+
+
+def _stage_rows(scope: _Scope, today: date):
+    """Count the complaint stages by process, stage and service area: one pass over the period's index entries."""
     responded = Stage.responded_on.is_not(None)
     closed = or_(Stage.closed_on.is_not(None), Stage.closed_reason.is_not(None))
     due = func.coalesce(Stage.extended_to, Stage.deadline)
@@ -119,59 +181,48 @@ def _stage_rows(period_from: date, period_to: date, today: date):
         or_(Stage.within_timescale.is_(True), and_(Stage.within_timescale.is_(None), Stage.responded_on <= due)),
     )
     lower = aliased(Stage)
-    # A case's first stage is its lowest-numbered one, so summing first stages counts cases. Stage 1 needs no
-    # look-up (CASE stops at the first match); only later stages (about one in ten) check for a lower one, which
-    # the full check on every row would cost more than the rest of the query together.
-    is_first = case(
-        (Stage.number == 1, 1),
-        (exists().where(lower.case_id == Stage.case_id, lower.number < Stage.number), 0),
-        else_=1,
+    # A case's first stage is its lowest-numbered one, so counting first stages counts cases. Stage 1 needs no
+    # look-up (CASE stops at the first match); only later stages (about one in eight) check for a lower one.
+    is_first = or_(Stage.number == 1, ~exists().where(lower.case_id == Stage.case_id, lower.number < Stage.number))
+    measures = (
+        func.count(),
+        func.count(Stage.responded_on),
+        _count_when(within),
+        _count_when(is_open),
+        _count_when(and_(is_open, due < today)),
+        _count_when(and_(~responded, closed)),
+        _count_when(and_(responded, Stage.outcome == Outcome.UPHELD.value)),
+        _count_when(and_(responded, Stage.outcome == Outcome.PARTLY_UPHELD.value)),
+        _count_when(and_(responded, Stage.outcome == Outcome.NOT_UPHELD.value)),
+        _count_when(is_first),
     )
-    query = (
-        select(
-            Stage.process,
-            Stage.number,
-            Case.service_area_id,
-            Case.type,
-            func.count(),
-            _when(responded),
-            _when(within),
-            _when(is_open),
-            _when(and_(is_open, due < today)),
-            _when(and_(~responded, closed)),
-            _when(and_(responded, Stage.outcome == Outcome.UPHELD.value)),
-            _when(and_(responded, Stage.outcome == Outcome.PARTLY_UPHELD.value)),
-            _when(and_(responded, Stage.outcome == Outcome.NOT_UPHELD.value)),
-            func.sum(is_first),
-        )
-        .join(Case, Case.id == Stage.case_id)
-        # The case type is grouped on, not filtered, so the period index on stage drives the query, not case.type.
-        .where(Stage.received_on.between(period_from, period_to))
-        .group_by(Stage.process, Stage.number, Case.service_area_id, Case.type)
+    grouping = (Stage.process, Stage.number, Stage.service_area_id)
+    allocated, unallocated = (
+        select(*grouping, *measures).where(*scope.where(areas)).group_by(*grouping) for areas in (scope.area_ids, None)
     )
-    return db.session.execute(query).all()
+    return db.session.execute(allocated.union_all(unallocated)).all()
 
 
-def _theme_rows(period_from: date, period_to: date):
-    """Count the cohort's stages per service area and top-level theme, each stage once per top-level theme."""
+def _theme_rows(scope: _Scope, area_ids: list[int]):
+    """Count the complaint stages per service area and top-level theme, each stage once per top-level theme."""
     top_theme = func.coalesce(Theme.parent_id, Theme.id)
     query = (
-        select(Case.service_area_id, Case.type, top_theme, func.count(func.distinct(Stage.id)))
+        select(Stage.service_area_id, top_theme, func.count(func.distinct(Stage.id)))
         .select_from(Stage)
         .join(stage_theme, stage_theme.c.stage_id == Stage.id)
         .join(Theme, Theme.id == stage_theme.c.theme_id)
-        .join(Case, Case.id == Stage.case_id)
-        # Nothing filtered on case either: a filter there could tempt the planner to drive the query from case.
-        .where(Stage.received_on.between(period_from, period_to))
-        .group_by(Case.service_area_id, Case.type, top_theme)
+        .where(*scope.where(area_ids))
+        .group_by(Stage.service_area_id, top_theme)
     )
     return db.session.execute(query).all()
 
 
 def _contact_counts(period_from: date, period_to: date) -> dict[str, int]:
+    """Count the other contacts by type: for each type, its period's entries in ix_case_type_received_on."""
+    others = [case_type.value for case_type in CaseType if case_type != CaseType.COMPLAINT]
     query = (
         select(Case.type, func.count())
-        .where(Case.received_on.between(period_from, period_to), Case.type != CaseType.COMPLAINT.value)
+        .where(Case.type.in_(others), Case.received_on.between(period_from, period_to))
         .group_by(Case.type)
     )
     return {case_type: count for case_type, count in db.session.execute(query)}
@@ -203,8 +254,7 @@ def cached_figures(period_from: date, period_to: date, today: date) -> dict:
     The JSON, the CSV (and the page) of one period share one computation, and several workers share it too when the
     cache is Redis. Figures may lag new responses by the cache lifetime (CACHE_DEFAULT_TIMEOUT, ten minutes).
     """
-    threshold = current_app.config.get("SMALL_NUMBERS_THRESHOLD", 20)
-    key = f"figures:{period_from.isoformat()}:{period_to.isoformat()}:{today.isoformat()}:{threshold}"
+    key = _cache_key("figures", period_from, period_to, today)
     figures = cache.get(key)
     if figures is None:
         figures = compute_figures(period_from, period_to, today)
@@ -212,79 +262,108 @@ def cached_figures(period_from: date, period_to: date, today: date) -> dict:
     return figures
 
 
+def cached_comparison(period_from: date, period_to: date, today: date) -> dict:
+    """Return the figures a period is compared with (received, stages and totals_by_stage), from the cache if they are.
+
+    The full figures serve when they are cached already; otherwise only the one pass over the stages runs, without
+    the themes and service areas a comparison does not show.
+    """
+    full = cache.get(_cache_key("figures", period_from, period_to, today))
+    if full is not None:
+        return {name: full[name] for name in COMPARISON_PARTS}
+    key = _cache_key("comparison", period_from, period_to, today)
+    figures = cache.get(key)
+    if figures is None:
+        if period_from > period_to:
+            raise InvalidPeriod("from must be on or before to")
+        counts = _Counts(period_from, period_to, today)
+        figures = {"received": counts.received(), **counts.stages()}
+        cache.set(key, figures)
+    return figures
+
+
+def _cache_key(kind: str, period_from: date, period_to: date, today: date) -> str:
+    threshold = current_app.config.get("SMALL_NUMBERS_THRESHOLD", 20)
+    return f"{kind}:{period_from.isoformat()}:{period_to.isoformat()}:{today.isoformat()}:{threshold}"
+
+
 def compute_figures(period_from: date, period_to: date, today: date) -> dict:
     """Return the public figures for a period (both dates inclusive) as the open-data contract shapes them."""
     if period_from > period_to:
         raise InvalidPeriod("from must be on or before to")
     threshold = current_app.config.get("SMALL_NUMBERS_THRESHOLD", 20)
-    width = len(STAGE_MEASURES)
-
-    by_stage: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * width)
-    by_area: dict[int, int] = defaultdict(int)
-    without_area = 0
-    first_stages = 0
-    for process, number, area_id, case_type, *counts in _stage_rows(period_from, period_to, today):
-        if case_type != CaseType.COMPLAINT.value:
-            continue  # a stage left on a case triage later reclassified is no longer a complaint stage
-        *measures, firsts = (int(value) for value in counts)
-        totals = by_stage[(process, number)]
-        for position, value in enumerate(measures):
-            totals[position] += value
-        first_stages += firsts
-        if area_id is None:
-            without_area += measures[0]
-        else:
-            by_area[area_id] += measures[0]
-
-    configured = _configured_stages()
-    stages = [{"process": p, "stage": n, **_stage_figures(by_stage[(p, n)])} for p, n in configured]
-    stage_totals: dict[int, list[int]] = {}
-    for process, number in configured:
-        summed = stage_totals.setdefault(number, [0] * width)
-        for position, value in enumerate(by_stage[(process, number)]):
-            summed[position] += value
-    totals_by_stage = [{"stage": number, **_stage_figures(stage_totals[number])} for number in sorted(stage_totals)]
-
-    received = {case_type.value: 0 for case_type in CONTACT_TYPES}
-    for case_type, count in _contact_counts(period_from, period_to).items():
-        if case_type in received:
-            received[case_type] = count
-    received[CaseType.COMPLAINT.value] = first_stages
-
+    counts = _Counts(period_from, period_to, today)
     return {
         "period": {"from": period_from.isoformat(), "to": period_to.isoformat()},
         "as_of": today.isoformat(),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "publisher": current_app.config["COUNCIL_NAME"],
         "licence": LICENCE,
-        "received": received,
-        "stages": stages,
-        "totals_by_stage": totals_by_stage,
-        "service_areas": _service_areas(by_area, period_from, period_to, threshold),
-        "complaints_without_service_area": without_area,
+        "received": counts.received(),
+        **counts.stages(),
+        "service_areas": _service_areas(counts, threshold),
+        "complaints_without_service_area": counts.without_area,
         "small_numbers_threshold": threshold,
         "definitions": DEFINITIONS,
     }
 
 
-def _service_areas(by_area: dict[int, int], period_from: date, period_to: date, threshold: int) -> list[dict]:
+class _Counts:
+    """The period's complaint stages counted in one pass, summed by stage and by service area."""
+
+    def __init__(self, period_from: date, period_to: date, today: date) -> None:
+        self.scope = _Scope.read(period_from, period_to)
+        width = len(STAGE_MEASURES)
+        self.by_stage: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * width)
+        self.by_area: dict[int, int] = defaultdict(int)
+        self.without_area = 0
+        self.first_stages = 0
+        for process, number, area_id, *counts in _stage_rows(self.scope, today):
+            *measures, firsts = (int(value) for value in counts)
+            totals = self.by_stage[(process, number)]
+            for position, value in enumerate(measures):
+                totals[position] += value
+            self.first_stages += firsts
+            if area_id is None:
+                self.without_area += measures[0]
+            else:
+                self.by_area[area_id] += measures[0]
+
+    def received(self) -> dict[str, int]:
+        received = {case_type.value: 0 for case_type in CONTACT_TYPES}
+        for case_type, count in _contact_counts(self.scope.period_from, self.scope.period_to).items():
+            if case_type in received:
+                received[case_type] = count
+        received[CaseType.COMPLAINT.value] = self.first_stages
+        return received
+
+    def stages(self) -> dict[str, list[dict]]:
+        configured = self.scope.configured
+        width = len(STAGE_MEASURES)
+        stages = [{"process": p, "stage": n, **_stage_figures(self.by_stage[(p, n)])} for p, n in configured]
+        stage_totals: dict[int, list[int]] = {}
+        for process, number in configured:
+            summed = stage_totals.setdefault(number, [0] * width)
+            for position, value in enumerate(self.by_stage[(process, number)]):
+                summed[position] += value
+        totals = [{"stage": number, **_stage_figures(stage_totals[number])} for number in sorted(stage_totals)]
+        return {"stages": stages, "totals_by_stage": totals}
+
+
+def _service_areas(counts: _Counts, threshold: int) -> list[dict]:
+    by_area = counts.by_area
     if not by_area:
         return []
     shown = {area_id for area_id, count in by_area.items() if count >= threshold}
     themes: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if shown:
-        for area_id, case_type, theme_id, count in _theme_rows(period_from, period_to):
-            if area_id in shown and case_type == CaseType.COMPLAINT.value:
-                themes[area_id].append((theme_id, count))
+        for area_id, theme_id, count in _theme_rows(counts.scope, sorted(shown)):
+            themes[area_id].append((theme_id, count))
     theme_names = dict(db.session.execute(select(Theme.id, Theme.name).where(Theme.parent_id.is_(None))).all())
-    areas = db.session.execute(
-        select(ServiceArea.id, ServiceArea.name, Directorate.name)
-        .join(Directorate, Directorate.id == ServiceArea.directorate_id)
-        .where(ServiceArea.id.in_(by_area))
-        .order_by(Directorate.position, Directorate.name, ServiceArea.name)
-    ).all()
     result = []
-    for area_id, area_name, directorate_name in areas:
+    for area_id, area_name, directorate_name in counts.scope.areas:
+        if area_id not in by_area:
+            continue
         received = by_area[area_id]
         named = [(theme_id, count) for theme_id, count in themes[area_id] if theme_id in theme_names]
         ranked = sorted(named, key=lambda t: (-t[1], theme_names[t[0]]))[:TOP_THEMES]

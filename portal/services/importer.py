@@ -808,7 +808,11 @@ def write_plan(plan: ImportPlan, source_name: str, actor_id: int | None = None) 
     case_ids = dict(
         (reference, case_id) for case_id, reference in _insert_returning(Case, case_rows, "id", "reference")
     )
-    stage_rows = [_stage_row(case_ids[case.reference], stage) for case in cases for stage in case.stages]
+    stage_rows = [
+        {**_stage_row(case_ids[case.reference], stage), "case_type": case.type, "service_area_id": areas[case.area_key]}
+        for case in cases
+        for stage in case.stages
+    ]
     stage_ids = {
         (case_id, number): stage_id
         for stage_id, case_id, number in _insert_returning(Stage, stage_rows, "id", "case_id", "number")
