@@ -75,6 +75,9 @@ def enforce_route_access():
     from portal.extensions import login_manager
 
     if not current_user.is_authenticated:
+        if "_user_id" in session:  # the account was disabled since signing in: end its session
+            logout_user()
+            session.clear()
         return login_manager.unauthorized()
     if _idle_too_long():
         logout_user()
