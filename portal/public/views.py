@@ -66,7 +66,10 @@ def _build_form(step, answers):
     form = form_class(data=form_data(answers)) if request.method == "GET" else form_class()
     if step.slug == "service":
         form.service.choices = [
-            (str(area.id), area.name) for directorate in list_directorates() for area in directorate.service_areas
+            (str(area.id), area.name)
+            for directorate in list_directorates()
+            for area in directorate.service_areas
+            if area.active
         ] + [("not_sure", _("I’m not sure"))]
     if step.slug == "contact-preferences":
         form.language.choices = language_choices(current_app.config["LANGUAGES"])

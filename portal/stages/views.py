@@ -88,6 +88,7 @@ def respond(reference: str):
         (str(theme.id), theme.name if theme is top else f"{top.name}: {theme.name}")
         for top in themes
         for theme in [top, *top.details]
+        if theme.active  # a retired detail is not offered; stages that recorded it keep it
     ]
 
     def apply(case, form):
