@@ -4,6 +4,7 @@ from portal.models.base import Base
 from portal.models.case import Attachment, Case, Contact, Draft, Event, Message, Stage, TrackingToken
 from portal.models.organisation import Directorate, MessageTemplate, ServiceArea, Theme, Timescale
 from portal.models.outcomes import LearningAction, OmbudsmanRecord, Remedy
+from portal.models.reporting import LgscoAnnualFigures, LgscoCategoryCount, SelfAssessment, SelfAssessmentItem
 from portal.models.user import User
 
 __all__ = [
@@ -15,10 +16,14 @@ __all__ = [
     "Draft",
     "Event",
     "LearningAction",
+    "LgscoAnnualFigures",
+    "LgscoCategoryCount",
     "Message",
     "MessageTemplate",
     "OmbudsmanRecord",
     "Remedy",
+    "SelfAssessment",
+    "SelfAssessmentItem",
     "ServiceArea",
     "Stage",
     "Theme",

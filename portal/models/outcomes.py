@@ -1,8 +1,8 @@
 """What a response leads to: remedies, learning ("you said, we did") and the Ombudsman's involvement."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base
@@ -19,7 +19,12 @@ class Remedy(Base):
 
 
 class LearningAction(Base):
-    """What will change because of a complaint, by whom and by when; published only once approved."""
+    """What will change because of a complaint, by whom and by when; published only once approved.
+
+    A complaints manager reviews each action once its case is closed: publication_status goes from pending to
+    published (with public_text, worded so no one can be identified) or declined, and a published one may later be
+    unpublished. approved_for_publication is true exactly while it is published.
+    """
 
     __tablename__ = "learning_action"
 
@@ -30,6 +35,13 @@ class LearningAction(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     approved_for_publication: Mapped[bool] = mapped_column(Boolean, default=False)
     public_text: Mapped[str | None] = mapped_column(Text)
+    # pending, published, declined, unpublished
+    publication_status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending", index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    # Read-only: the stage's own `learning` list is how actions are added and removed.
+    stage = relationship("Stage", viewonly=True)
 
 
 class OmbudsmanRecord(Base):
