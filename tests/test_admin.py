@@ -359,7 +359,7 @@ def test_the_settings_page_shows_timescales_and_the_calendar_region(app):
     assert "Deadlines already set are kept" in page
     assert "GB-ENG" in page and "England’s bank holidays" in page
     assert "set in the environment" in page
-    assert "Children’s social care (statutory)" in page
+    assert "Children’s social care" in page
 
 
 def test_an_administrator_changes_a_timescale_and_existing_deadlines_stay(app, client):

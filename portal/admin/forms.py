@@ -26,11 +26,6 @@ ROLE_HINTS = {
     "admin": _l("Staff accounts, roles and settings, as well as everything a manager does."),
     "reviewer": _l("Reads cases and the dashboard, for scrutiny or audit; changes nothing."),
 }
-PROCESS_NAMES = {
-    "corporate": _l("Corporate"),
-    "childrens": _l("Children’s social care (statutory)"),
-    "adults": _l("Adults’ social care (statutory)"),
-}
 COUNTS_FROM_NAMES = {"received": _l("The date it was received"), "acknowledged": _l("The date it was acknowledged")}
 PRESET_NAMES = {
     "default": _l("The usual timescales: corporate Stages 1 and 2 each 20 working days from receipt"),

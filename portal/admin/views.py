@@ -9,7 +9,6 @@ from flask_login import current_user
 from portal.access import enforce_route_access, may_use
 from portal.admin.forms import (
     COUNTS_FROM_NAMES,
-    PROCESS_NAMES,
     REGION_NAMES,
     ROLE_HINTS,
     ROLE_NAMES,
@@ -25,6 +24,7 @@ from portal.admin.forms import (
     UserDetailsForm,
 )
 from portal.htmx import redirect_to
+from portal.labels import PROCESSES
 from portal.languages import NATIVE_NAMES
 from portal.page_cache import forget_cached_pages
 from portal.services.message_templates import (
@@ -260,7 +260,7 @@ def _render_settings(preset_form):
         errors=preset_form.error_list(),
         region=region,
         region_name=REGION_NAMES.get(region),
-        process_names=PROCESS_NAMES,
+        process_names=PROCESSES,
         counts_from_names=COUNTS_FROM_NAMES,
     )
 
@@ -308,7 +308,7 @@ def timescale(timescale_id: int):
     return render_template(
         "admin/timescale.html",
         timescale=found,
-        process_name=PROCESS_NAMES.get(found.process, found.process),
+        process_name=PROCESSES.get(found.process, found.process),
         form=form,
         errors=_errors(form),
     )
