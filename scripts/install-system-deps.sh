@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need (Chromium, PostgreSQL, Noto fonts), only when missing.
+# Install the Debian packages the tests need (Chromium, PostgreSQL, Noto fonts, WeasyPrint's Pango), only when missing.
 set -euo pipefail
 
 need=()
@@ -7,6 +7,10 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
+# WeasyPrint, which draws the annual report's PDF, loads Pango and HarfBuzz's font subsetter at run time.
+shared_libs="$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null || true)"
+[[ "$shared_libs" == *libpangoft2-1.0.so.0* ]] || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+[[ "$shared_libs" == *libharfbuzz-subset.so.0* ]] || need+=(libharfbuzz-subset0)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
