@@ -150,12 +150,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.performance.views import bp as performance_bp
     from portal.public.views import bp as public_bp
+    from portal.reporting.views import bp as reporting_bp
     from portal.staff.views import bp as staff_bp
     from portal.stages.views import bp as stages_bp
     from portal.tracking.views import bp as tracking_bp
 
     for blueprint in (main_bp, public_bp, tracking_bp, auth_bp, staff_bp, stages_bp, performance_bp, admin_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reporting_bp)
 
 
 def _keep_pages_out_of_caches(app: Flask) -> None:

@@ -28,13 +28,19 @@ import io
 import json
 from datetime import date
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from portal.htmx import render_page
 from portal.page_cache import cached_page
+from portal.services.annual_report import NoSuchReport, report_years
+from portal.services.annual_report import annual_report as build_annual_report
 from portal.services.figures import InvalidPeriod, cached_comparison, cached_figures, parse_period
+from portal.services.learning import published_learning
+from portal.services.lgsco_annual import published_for_period
+from portal.services.pdf import render_pdf
 from portal.services.period_choices import describe_change, period_choices, year_earlier
+from portal.services.publishing import financial_year_label, financial_year_of
 
 bp = Blueprint("performance", __name__, url_prefix="/performance")
 
@@ -175,4 +181,49 @@ def page():
         choices=period_choices(today),
         describe_change=describe_change,
         page_title=_("How we handle complaints"),
+        lgsco=published_for_period(period_from, period_to),
+        learning=published_learning(period_from, period_to),
+        annual_report=_annual_report_link(period_from, today),
     )
+
+
+@bp.get("/annual-report")
+@cached_page(per_session=False)
+def annual_reports():
+    """The annual complaints reports there are to read, newest first."""
+    years = [(year, financial_year_label(year)) for year in report_years(date.today())]
+    return render_template("performance/annual_reports.html", years=years)
+
+
+def _annual_report_link(period_from: date, today: date) -> dict | None:
+    """The annual report of the financial year a period starts in, for the performance page to link to."""
+    if period_from > today:
+        return None
+    year = financial_year_of(period_from)
+    return {"start_year": year, "label": financial_year_label(year)}
+
+
+def _annual_report(start_year: int) -> dict:
+    try:
+        return build_annual_report(start_year, date.today())
+    except NoSuchReport:
+        abort(404)
+
+
+@bp.get("/annual-report/<int:start_year>")
+@cached_page(per_session=False)
+def annual_report(start_year: int):
+    """The annual complaints performance and service improvement report for a financial year, ready to print."""
+    return render_template("performance/annual_report.html", report=_annual_report(start_year), pdf=False)
+
+
+@bp.get("/annual-report/<int:start_year>.pdf")
+@cached_page(per_session=False)
+def annual_report_pdf(start_year: int):
+    """The same report as a PDF, drawn from the same markup with the print styles."""
+    report = _annual_report(start_year)
+    html = render_template("performance/annual_report.html", report=report, pdf=True)
+    response = Response(render_pdf(html, base_url=request.url_root), mimetype="application/pdf")
+    filename = f"complaints-annual-report-{start_year}-{(start_year + 1) % 100:02d}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
