@@ -133,6 +133,8 @@ def test_a_complaint_from_lodging_to_closure_after_stage_2(
     expect(case.summary_value("Service")).to_have_text("Not known")
     expect(case.page.get_by_text(description)).to_be_visible()
 
+    # A mark on the window survives htmx's in-place updates but not a page load: it tells the two paths apart.
+    officer.evaluate("window.stillThisPage = true")
     case.triage("Complaint", "Corporate", "Place: Waste and recycling")
     expect(case.summary_value("Service")).to_have_text("Waste and recycling")
     expect(case.summary_value("Process and stage")).to_have_text("Corporate, Stage 1")
@@ -158,6 +160,8 @@ def test_a_complaint_from_lodging_to_closure_after_stage_2(
     case.add_note(note)
     expect(case.notes.first).to_contain_text(note)
     expect(case.notes.first).to_contain_text("Olu Officer")
+    updated_in_place = officer.evaluate("window.stillThisPage === true")
+    assert updated_in_place == (officer_fixture == "staff_page"), "htmx should update the case page in place"
     steps = case.timeline()
     assert is_in_order(["Received", "Triaged", "Acknowledged", "Allocated", "Internal note added"], steps), steps
 

@@ -245,3 +245,28 @@ def test_files_download_only_for_those_allowed(app, client):
 def test_unknown_case_is_not_found(app):
     officer = staff_client(app, "officer")
     assert officer.get("/staff/cases/CMP-XXXX-XXXX").status_code == 404
+
+
+def test_with_htmx_the_case_page_is_updated_in_place_after_each_action(app, client, mail_dir):
+    reference = lodge(client)
+    officer = staff_client(app, "officer")
+    page = officer.get(f"/staff/cases/{reference}").get_data(as_text=True)
+    assert f'hx-post="/staff/cases/{reference}/acknowledge" hx-target="#case-page"' in page
+    _, version = _case(app, reference)
+    token = re.search(r'name="ack-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    fields = {"ack-csrf_token": token, "ack-version": version, "ack-subject": "Hello", "ack-body": "We have it."}
+    response = officer.post(f"/staff/cases/{reference}/acknowledge", data=fields, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "HX-Redirect" not in response.headers
+    fragment = response.get_data(as_text=True)
+    assert fragment.startswith(f"<title>Case {reference}</title>")
+    assert '<div id="case-page">' in fragment and "<html" not in fragment
+    assert "Acknowledgement sent." in fragment and "govuk-notification-banner--success" in fragment
+    fresh_version = re.search(r'name="ack-version" type="hidden" value="(\d+)"', fragment).group(1)
+    assert int(fresh_version) > version  # fresh forms, at the case's new version
+
+    # An invalid note comes back in place too, with its error and the title saying so.
+    fields = {"note-csrf_token": token, "note-note": ""}
+    invalid = officer.post(f"/staff/cases/{reference}/notes", data=fields, headers={"HX-Request": "true"})
+    body = invalid.get_data(as_text=True)
+    assert invalid.status_code == 200
+    assert body.startswith(f"<title>Error: Case {reference}</title>") and "Enter the note" in body

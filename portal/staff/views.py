@@ -222,20 +222,26 @@ def _forms_for(case, formdata=None):
     }
 
 
-def _render_case(case, forms, errors=None, status=200):
-    return render_template(
+def _render_case(case, forms, errors=None, done=None):
+    """Render the case page, or for htmx only its content (which the page includes), with any errors or news."""
+    errors = errors or []
+    title = _("Case %(reference)s", reference=case.reference)
+    return render_page(
         "staff/case.html",
+        "staff/_case_page.html",
+        page_title=(_("Error: ") if errors else "") + title,
         case=case,
         stage=case.current_stage,
         timeline=case_timeline(case),
         next_stage=next_stage_number(case),
         notes=internal_notes(case),
         people=staff_directory(),
-        errors=errors or [],
+        errors=errors,
+        done=done,
         can_act=may_use("staff.triage_case"),
         can_note=may_use("staff.add_note"),
         **forms,
-    ), status
+    )
 
 
 @bp.get("/cases/<reference>")
@@ -245,18 +251,26 @@ def case(reference: str):
 
 
 def _act(reference: str, form_name: str, apply):
-    """Validate one of the case page's forms and apply it; a stale version is refused and nothing is lost."""
+    """Validate one of the case page's forms and apply it; a stale version is refused and nothing is lost.
+
+    Without JavaScript a success redirects to the case page; htmx gets the case page's content back in place,
+    with fresh forms and the news at the top.
+    """
     found = _case_or_404(reference)
     forms = _forms_for(found, formdata=request.form)
     form = forms[form_name]
     if form.validate():
         try:
-            apply(found, form)
+            done = apply(found, form)
         except StaleCase:
             form.form_errors.append(str(STALE_MESSAGE))
         except TriageError as error:
             form.form_errors.append(_("Check the triage decision: %(what)s", what=str(error)))
         else:
+            if wants_fragment():
+                fresh = _case_or_404(reference)
+                return _render_case(fresh, _forms_for(fresh), done=done)
+            flash(done, "success")
             return redirect_to(url_for("staff.case", reference=found.reference))
     errors = [{"text": message, "href": f"#{form_name}"} for message in form.form_errors] + form.error_list()
     return _render_case(found, forms, errors=errors)
@@ -281,7 +295,7 @@ def triage_case(reference: str):
             signposting_message=form.signposting_message.data or None,
             duplicate_of=duplicate,
         )
-        flash(_("Triage saved."), "success")
+        return _("Triage saved.")
 
     return _act(reference, "triage_form", apply)
 
@@ -290,7 +304,7 @@ def triage_case(reference: str):
 def acknowledge(reference: str):
     def apply(found, form):
         acknowledge_case(found, current_user, form.version.data, form.subject.data, form.body.data)
-        flash(_("Acknowledgement sent."), "success")
+        return _("Acknowledgement sent.")
 
     return _act(reference, "ack_form", apply)
 
@@ -306,7 +320,7 @@ def allocate(reference: str):
             service_area_id=int(form.service_area.data),
             responding_manager=get_staff_member(form.responding_manager.data),
         )
-        flash(_("Case allocated."), "success")
+        return _("Case allocated.")
 
     return _act(reference, "allocate_form", apply)
 
@@ -315,7 +329,7 @@ def allocate(reference: str):
 def add_note(reference: str):
     def apply(found, form):
         add_internal_note(found, current_user, form.note.data)
-        flash(_("Note added."), "success")
+        return _("Note added.")
 
     return _act(reference, "note_form", apply)
 
