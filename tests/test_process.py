@@ -280,3 +280,36 @@ def test_responders_answer_only_their_own_services(app, client):
     tax = staff_client(app, "responder", email="t@example.gov.uk", areas=("Council tax",))
     assert _respond(tax, app, reference).status_code == 303
     assert tax.get(f"/staff/cases/{reference}/close").status_code == 403
+
+
+def test_the_response_is_drafted_from_the_councils_wording_and_its_prompts_must_be_replaced(app, client, mail_dir):
+    import html
+
+    from portal.services.message_templates import save_message_template
+
+    reference = lodge(client)
+    officer = staff_client(app, "officer", name="Olu Officer")
+    page = html.unescape(officer.get(f"/staff/cases/{reference}/respond").get_data(as_text=True))
+    assert "What we found\n[Say what we looked at and what we found.]" in page
+    assert "Olu Officer" in page  # the draft is signed by whoever is responding
+
+    refused = _respond(officer, app, reference, response_text="Our decision\n[Say whether we uphold the complaint.]")
+    assert refused.status_code == 200
+    assert "Replace every prompt in [square brackets] with your own words" in html.unescape(
+        refused.get_data(as_text=True)
+    )
+
+    with app.app_context():
+        save_message_template(
+            "response",
+            "en",
+            "Stage {{ stage }} reply about {{ reference }}",
+            "Findings for {{ name }}:",
+            languages=["en"],
+        )
+        db.session.commit()
+    page = officer.get(f"/staff/cases/{reference}/respond").get_data(as_text=True)
+    assert "Findings for" in page
+    assert _respond(officer, app, reference).status_code == 303
+    [mail] = list(mail_dir.glob("*-response-*.eml"))
+    assert f"Subject: Stage 1 reply about {reference}" in mail.read_text()

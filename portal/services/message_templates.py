@@ -18,8 +18,8 @@ from portal.services.events import record_event
 _sandbox = SandboxedEnvironment(autoescape=False)
 # Checking and previewing: a misspelt placeholder is an error here, not a silent blank in a resident's email.
 _strict_sandbox = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
-TEMPLATE_KEYS = ("acknowledgement",)
-TEMPLATE_NAMES = {"acknowledgement": _l("Acknowledgement of a complaint")}
+TEMPLATE_KEYS = ("acknowledgement", "response")
+TEMPLATE_NAMES = {"acknowledgement": _l("Acknowledgement of a complaint"), "response": _l("Response to a complaint")}
 # The placeholders each kind of message can use, what they stand for, and an example for previews.
 PLACEHOLDERS = {
     "acknowledgement": {
@@ -28,6 +28,14 @@ PLACEHOLDERS = {
         "officer": (_l("The officer looking into it, or the council’s name"), "Sam Taylor"),
         "service": (_l("The service area"), "Waste and recycling"),
         "due_date": (_l("The date the response is due, in the resident’s language"), None),
+    },
+    # The response's wording is a draft the officer completes; the email adds the greeting and how to escalate.
+    "response": {
+        "reference": (_l("The case reference"), "CMP-7K4Q-2M9X"),
+        "name": (_l("The name of the person we are writing to"), "Jo Bloggs"),
+        "officer": (_l("The officer sending the response"), "Sam Taylor"),
+        "service": (_l("The service area"), "Waste and recycling"),
+        "stage": (_l("The stage number"), "1"),
     },
 }
 EXAMPLE_DUE_DATE = date(2026, 3, 20)
@@ -57,6 +65,16 @@ def _default(key: str, language: str) -> tuple[str, str]:
                     "Dear {{ name }},\n\nThank you for your complaint. {{ officer }} is looking into it with the "
                     "{{ service }} team.\n\nWe aim to send you a full response by {{ due_date }}. If we need "
                     "longer, we will tell you why and when you can expect it.\n\nYour reference is {{ reference }}."
+                ),
+            )
+        if key == "response":
+            return (
+                _("Our response to your complaint %(reference)s", reference="{{ reference }}"),
+                _(
+                    "What you told us\n[Summarise the complaint in a sentence or two.]\n\nWhat we found\n[Say what "
+                    "we looked at and what we found.]\n\nOur decision\n[Say whether we uphold the complaint, in "
+                    "full or in part, and why.]\n\nPutting things right\n[Any apology, remedy or action, who will "
+                    "do it and by when.]\n\n{{ officer }}\n{{ service }}"
                 ),
             )
     raise KeyError(key)

@@ -13,6 +13,7 @@ from portal.models import Case, LearningAction, Message, Remedy, Stage, Theme, U
 from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, Outcome, Process
 from portal.services.calendar import add_working_days, working_days_between
 from portal.services.events import record_event
+from portal.services.message_templates import fill_in, get_message_template
 from portal.services.resident_mail import email_resident
 from portal.services.stage3 import (
     chain_state,
@@ -131,8 +132,23 @@ def respond_to_stage(
         remedies=[r.kind for r in remedies],
     )
     db.session.commit()
-    email_resident(case, "response", stage=stage, next_stage=next_stage_number(case))
+    subject, _body = response_draft(case, user)
+    email_resident(case, "response", subject=subject, stage=stage, next_stage=next_stage_number(case))
     return stage
+
+
+def response_draft(case: Case, officer: User) -> tuple[str, str]:
+    """Return the response's subject and a draft of its body, from the council's wording in the resident's language."""
+    subject, body, _default = get_message_template("response", case.language)
+    stage = case.current_stage
+    values = {
+        "reference": case.reference,
+        "name": case.correspondent.name,
+        "officer": officer.name or officer.email,
+        "service": case.service_area.name if case.service_area else "",
+        "stage": str(stage.number) if stage else "",
+    }
+    return fill_in(subject, **values), fill_in(body, **values)
 
 
 def escalate_case(

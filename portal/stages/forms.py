@@ -1,5 +1,7 @@
 """Forms for a stage's response, escalation, extension, closure and reopening, the review panel and the Ombudsman."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import DecimalField, SelectField, StringField, SubmitField
@@ -10,6 +12,8 @@ from portal.services.ombudsman import DECISIONS as OMBUDSMAN_DECISIONS
 from portal.services.ombudsman import REMEDIES as OMBUDSMAN_REMEDIES
 from portal.staff.forms import VersionedForm
 from portal.widgets import GovCheckboxes, GovDate, GovRadios
+
+UNWRITTEN_PROMPT = re.compile(r"\[[^\]\n]{12,}\]")
 
 
 class RespondForm(VersionedForm):
@@ -55,6 +59,11 @@ class RespondForm(VersionedForm):
         _l("By when"), validators=[Optional()], invalid_message=_l("The date must be a real date"), widget=GovDate()
     )
     submit = SubmitField(_l("Send response"), widget=GovSubmitInput())
+
+    def validate_response_text(self, field):
+        # The drafted wording marks what the officer must write in [square brackets]; none may be sent as it is.
+        if field.data and UNWRITTEN_PROMPT.search(field.data):
+            raise ValidationError(_l("Replace every prompt in [square brackets] with your own words"))
 
     def validate_themes(self, field):
         if not field.data:

@@ -30,6 +30,7 @@ from portal.services.responses import (
     record_panel_report,
     reopen_case,
     respond_to_stage,
+    response_draft,
     top_level_themes,
 )
 from portal.services.staff_cases import CaseNotVisible, get_staff_member, get_visible_case, staff_options
@@ -58,11 +59,13 @@ def _case(reference: str):
         abort(404)
 
 
-def _step(reference: str, form, template: str, title: str, apply, **context):
+def _step(reference: str, form, template: str, title: str, apply, prefill=None, **context):
     """Show a step's page; on a valid POST apply it, refusing a stale save without losing what was typed."""
     case = _case(reference)
     if not form.is_submitted():
         form.version.data = case.version_id
+        if prefill is not None:
+            prefill(case, form)
     if form.validate_on_submit():
         try:
             apply(case, form)
@@ -113,7 +116,10 @@ def respond(reference: str):
         )
         flash(_("Response sent."), "success")
 
-    return _step(reference, form, "stages/respond.html", _("Send the response"), apply, themes=themes)
+    def prefill(case, form):
+        form.response_text.data = response_draft(case, current_user)[1]
+
+    return _step(reference, form, "stages/respond.html", _("Send the response"), apply, prefill=prefill, themes=themes)
 
 
 @bp.route("/escalate", methods=["GET", "POST"])
