@@ -33,6 +33,8 @@ def register_cli(app: Flask) -> None:
 
         created = load_demo_data()
         click.echo(f"Demo data loaded: {created['cases']} new cases, {len(created['staff'])} new staff accounts.")
+        if created["ombudsman_year"]:
+            click.echo(f"Made-up Ombudsman figures published for the year from April {created['ombudsman_year']}.")
         click.echo("Sign in to the back office at /staff/sign-in with any of:")
         for email, role, _name in DEMO_STAFF:
             click.echo(f"  {email} ({role})")

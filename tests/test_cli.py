@@ -48,8 +48,10 @@ def test_demo_data_loads_once_and_says_how_to_sign_in(app, runner):
     assert first.exit_code == 0, first.output
     assert "/staff/sign-in" in first.output
     assert "password:" in first.output
+    assert "Made-up Ombudsman figures published" in first.output
     second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0
+    assert "Ombudsman" not in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Case.id))) == 4
         assert db.session.scalar(select(func.count(User.id))) == 3

@@ -1,6 +1,7 @@
 """Demonstration data: service areas, themes, staff and a few cases, for trying the portal out."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -8,6 +9,8 @@ from portal.extensions import db
 from portal.models import Case, Contact, Stage
 from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, Outcome, Process
 from portal.services.events import record_event
+from portal.services.figures import last_complete_financial_year
+from portal.services.lgsco_annual import LgscoInput, get_year, save_year
 from portal.services.organisation import ensure_default_themes, ensure_service_area
 from portal.services.references import generate_reference
 from portal.services.timescales import compute_deadline, ensure_default_timescales
@@ -75,7 +78,32 @@ def load_demo_data(today: date | None = None) -> dict:
             )
             created_cases += 1
         db.session.commit()
-    return {"staff": created_staff, "cases": created_cases}
+    lgsco_year = _add_demo_ombudsman_figures(today)
+    return {"staff": created_staff, "cases": created_cases, "ombudsman_year": lgsco_year}
+
+
+# Made-up figures in the shape of an Ombudsman annual letter; the averages are 2022/23's for similar authorities.
+DEMO_OMBUDSMAN = LgscoInput(
+    categories={"adult_care": 9, "benefits_tax": 6, "corporate": 4, "education_children": 11, "highways": 5},
+    detailed_investigations=12,
+    upheld=Decimal("75.0"),
+    upheld_average=Decimal("77.0"),
+    compliance=Decimal("100.0"),
+    compliance_average=Decimal("99.0"),
+    remedy=Decimal("11.1"),
+    remedy_average=Decimal("10.0"),
+)
+
+
+def _add_demo_ombudsman_figures(today: date) -> int | None:
+    """Publish demonstration Ombudsman figures for the last complete financial year, unless it has some."""
+    start_year = last_complete_financial_year(today)[0].year
+    if get_year(start_year) is not None:
+        return None
+    admin = find_user_by_email(DEMO_STAFF[2][0])
+    save_year(start_year, DEMO_OMBUDSMAN, admin, new=True, publish=True)
+    db.session.commit()
+    return start_year
 
 
 def _add_demo_case(case_type, area, days_ago, text, language, outcome, today) -> None:
