@@ -213,6 +213,7 @@ def test_a_published_self_assessment_appears_in_the_report_until_unpublished(app
     welsh = public.get(REPORT + "?lang=cy").get_data(as_text=True)
     check_page(welsh, "cy")
     assert "Train Stage 1 responders on extensions." in welsh
+    public.get(REPORT + "?lang=en")  # back to English for the rest
 
     # Once published, a save may not leave a requirement without its evidence.
     token = csrf_token(manager.get("/staff/reporting/self-assessment/2024"))

@@ -117,6 +117,7 @@ def test_publishing_shows_each_figure_beside_similar_authorities_in_words(app):
     welsh = public.get(YEAR_2024 + "&lang=cy").get_data(as_text=True)
     check_page(welsh, "cy")
     assert "83.3%" in welsh
+    public.get(YEAR_2024 + "&lang=en")  # back to English for the rest
 
     # Saving a published year changes the public pages at once.
     post_edit(manager, upheld="70")
