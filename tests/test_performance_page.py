@@ -60,3 +60,36 @@ def test_a_bad_period_falls_back_to_the_default(app, client):
     response = client.get("/performance?from=2026-13-01&to=nonsense")
     assert response.status_code == 200
     assert "31 March" in response.get_data(as_text=True)
+
+
+def test_compliments_and_suggestions_by_directorate_and_the_ten_services_asked_for_most(app, client):
+    from portal.services.contact_figures import other_contact_figures
+
+    with app.app_context():
+        libraries, waste = area("Libraries"), area("Waste and recycling")
+        tax = area("Council tax", "Exchequer")
+        add_contact("compliment", date(2025, 6, 3), libraries)
+        add_contact("compliment", date(2025, 6, 4), tax)
+        add_contact("suggestion", date(2025, 6, 5), waste)
+        add_contact("compliment", date(2024, 6, 5), waste)  # the year before: not counted
+        add_contact("suggestion", date(2025, 6, 6))  # no service area yet
+        names = [f"Service {n:02d}" for n in range(12)]
+        for rank, name in enumerate(names):
+            for _ in range(12 - rank):
+                add_contact("service_request", date(2025, 7, 1), area(name, "Place"))
+        db.session.commit()
+        figures = other_contact_figures(date(2025, 4, 1), date(2026, 3, 31))
+    assert figures["by_directorate"] == [
+        {"directorate": "Exchequer", "compliments": 1, "suggestions": 0},
+        {"directorate": "Place", "compliments": 1, "suggestions": 1},
+        {"directorate": None, "compliments": 0, "suggestions": 1},
+    ]
+    top = figures["top_service_requests"]
+    assert [row["service_area"] for row in top] == names[:10]
+    assert [row["count"] for row in top][:2] == [12, 11]
+
+    page = client.get("/performance?from=2025-04-01&to=2026-03-31").get_data(as_text=True)
+    check_page(page, "en")
+    assert "Compliments and suggestions by directorate" in page
+    assert "The ten services residents asked for most" in page
+    assert "Service 09" in page and "Service 10" not in page

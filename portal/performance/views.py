@@ -35,6 +35,7 @@ from portal.htmx import render_page
 from portal.page_cache import cached_page
 from portal.services.annual_report import NoSuchReport, report_years
 from portal.services.annual_report import annual_report as build_annual_report
+from portal.services.contact_figures import cached_other_contact_figures
 from portal.services.figures import InvalidPeriod, cached_comparison, cached_figures, parse_period
 from portal.services.learning import published_learning
 from portal.services.lgsco_annual import published_for_period
@@ -183,6 +184,7 @@ def page():
         page_title=_("How we handle complaints"),
         lgsco=published_for_period(period_from, period_to),
         learning=published_learning(period_from, period_to),
+        other_contacts=cached_other_contact_figures(period_from, period_to),
         annual_report=_annual_report_link(period_from, today),
     )
 
