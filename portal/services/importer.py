@@ -586,7 +586,7 @@ class _RowCheck:
                 )
 
     def _stage(self, lookups: _Lookups) -> PlannedStage | None:
-        process = self._choice("process", PROCESSES, required=True, needed_by="a complaint")
+        process = self._choice("process", PROCESSES, required=True, needed_by=_("a complaint"))
         number = self._stage_number(process)
         outcome = self._choice("outcome", OUTCOMES)
         if outcome and not self.responded_on and not self.row.get("responded_on"):
