@@ -114,7 +114,8 @@ def cache_key(cases: int) -> str:
     sources = sorted((PROJECT_ROOT / "migrations").rglob("*.py")) + sorted(
         (PROJECT_ROOT / "portal" / "models").glob("*.py")
     )
-    sources += [PROJECT_ROOT / "portal" / "services" / "demo.py", PROJECT_ROOT / "portal" / "config.py", Path(__file__)]
+    sources += [PROJECT_ROOT / "portal" / name for name in ("services/demo.py", "config.py", "extensions.py")]
+    sources.append(Path(__file__))
     for source in sources:
         digest.update(str(source.relative_to(PROJECT_ROOT)).encode())
         digest.update(source.read_bytes())
@@ -204,7 +205,9 @@ def populate(path: Path, cases: int, region: str) -> Picks:
         }
         areas = conn.execute(select(tables["service_area"].c.id, tables["service_area"].c.name)).all()
         staff = dict(conn.execute(select(tables["user_account"].c.role, tables["user_account"].c.id)).all())
-        themes = list(conn.scalars(select(tables["theme"].c.id).where(tables["theme"].c.parent_id.is_not(None))))
+        theme = tables["theme"]
+        parents = dict(conn.execute(select(theme.c.id, theme.c.parent_id).where(theme.c.parent_id.is_not(None))).all())
+        themes = list(parents)
         timescales = {
             (row.process, row.stage): row.working_days
             for row in conn.execute(
@@ -216,7 +219,9 @@ def populate(path: Path, cases: int, region: str) -> Picks:
         raise RuntimeError("demo-data did not create service areas, the officer and themes")
 
     columns = {name: list(tables[name].c.keys()) for name in TABLES}
-    rows = _generate(cases, start_ids, columns, areas, staff, themes, timescales, _Deadlines(region), existing_refs)
+    rows = _generate(
+        cases, start_ids, columns, areas, staff, (themes, parents), timescales, _Deadlines(region), existing_refs
+    )
     with engine.begin() as conn:
         for name in TABLES:
             table = tables[name]
@@ -233,6 +238,7 @@ def populate(path: Path, cases: int, region: str) -> Picks:
 
 
 def _generate(cases, ids, columns, areas, staff, themes, timescales, deadline, existing_refs):
+    themes, parents = themes  # detail themes' ids, and each one's top-level theme
     rng = random.Random(SEED)  # noqa: S311 - made-up data, repeatable on purpose
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     today = now.date()
@@ -475,7 +481,9 @@ def _generate(cases, ids, columns, areas, staff, themes, timescales, deadline, e
                         outcome=outcome,
                         within_timescale=responded <= due,
                     )
-                    stage_themes.append({"stage_id": stage_id, "theme_id": rng.choice(themes)})
+                    theme_id = rng.choice(themes)
+                    stage_themes.append({"stage_id": stage_id, "theme_id": theme_id})
+                    stage["top_theme_ids"] = f",{parents[theme_id]},"  # as Stage.top_theme_ids keeps it
                     if not last:
                         stage_received = responded + timedelta(days=rng.randrange(2, 28))
                         if stage_received > today:

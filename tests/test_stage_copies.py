@@ -6,12 +6,12 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from portal.extensions import db
-from portal.models import Case, Contact, Directorate, ServiceArea, Stage
+from portal.models import Case, Contact, Directorate, ServiceArea, Stage, Theme
 from portal.models.enums import CaseStatus
 from portal.services.triage import allocate_case, classify_case
 from portal.services.users import create_user
 from tests.conftest import empty_database
-from tests.figure_builders import StageSpec, add_complaint, area
+from tests.figure_builders import StageSpec, add_complaint, area, theme
 from tests.journey import lodge
 
 
@@ -21,6 +21,10 @@ def copies(case: Case) -> list[tuple[str, int | None]]:
         select(Stage.case_type, Stage.service_area_id).where(Stage.case_id == case.id).order_by(Stage.number)
     )
     return [tuple(row) for row in rows]
+
+
+def stored_tops(stage: Stage) -> str | None:
+    return db.session.execute(select(Stage.top_theme_ids).where(Stage.id == stage.id)).scalar_one()
 
 
 def officer():
@@ -85,6 +89,38 @@ def test_a_stage_added_by_its_case_id_alone_takes_the_case_values(database):
     assert copies(case) == [("complaint", area().id)] * 2
 
 
+def test_a_stage_lists_the_top_level_themes_of_its_themes_once_each_as_they_change(database):
+    quality, communication = theme("Quality of service"), theme("Communication")
+    case = add_complaint(
+        StageSpec(
+            date(2024, 5, 1),
+            responded_on=date(2024, 5, 20),
+            themes=(
+                "Quality of service",
+                "Quality of service/Delay in doing something",
+                "Communication/Lack of contact",
+            ),
+        )
+    )
+    db.session.commit()
+    (stage,) = case.stages
+    first, second = sorted((quality.id, communication.id))
+    assert stored_tops(stage) == stage.top_theme_ids == f",{first},{second},"
+
+    stage.themes = [theme("Poor staff attitude", "Staff conduct")]
+    db.session.commit()
+    assert stored_tops(stage) == f",{theme('Staff conduct').id},"
+
+    new_top = Theme(name="Accessibility", active=True)
+    stage.themes = [new_top]  # a theme written in the same flush: its id is known only afterwards
+    db.session.commit()
+    assert stored_tops(stage) == f",{new_top.id},"
+
+    stage.themes = []
+    db.session.commit()
+    assert stored_tops(stage) is None
+
+
 def test_the_migration_copies_each_case_onto_its_existing_stages(app):
     with app.app_context():
         empty_database()
@@ -101,14 +137,26 @@ def test_the_migration_copies_each_case_onto_its_existing_stages(app):
             "INSERT INTO stage (id, case_id, process, number, received_on, deadline) VALUES "
             "(1, 1, 'corporate', 1, '2024-05-01', '2024-05-30'), (2, 1, 'corporate', 2, '2024-06-01', '2024-06-28'), "
             "(3, 2, 'corporate', 1, '2024-05-01', '2024-05-30')",
+            # Stage 1: a top-level theme and one of its details, and a detail of another; stage 2: none.
+            "INSERT INTO stage_theme (stage_id, theme_id) SELECT 1, id FROM theme WHERE name IN "
+            "('Quality of service', 'Delay in doing something', 'Lack of contact')",
+            "INSERT INTO stage_theme (stage_id, theme_id) SELECT 3, id FROM theme WHERE name = 'Staff conduct'",
         )
         with db.engine.begin() as connection:
             for statement in statements:
                 connection.execute(text(statement))
         upgrade(revision="0007")
         with db.engine.connect() as connection:
-            rows = connection.execute(text("SELECT id, case_type, service_area_id FROM stage ORDER BY id")).all()
-        assert [tuple(row) for row in rows] == [(1, "complaint", 7), (2, "complaint", 7), (3, "service_request", None)]
+            rows = connection.execute(
+                text("SELECT id, case_type, service_area_id, top_theme_ids FROM stage ORDER BY id")
+            ).all()
+            top = dict(connection.execute(text("SELECT name, id FROM theme WHERE parent_id IS NULL")).all())
+        quality, communication, conduct = top["Quality of service"], top["Communication"], top["Staff conduct"]
+        assert [tuple(row) for row in rows] == [
+            (1, "complaint", 7, f",{min(quality, communication)},{max(quality, communication)},"),
+            (2, "complaint", 7, None),
+            (3, "service_request", None, f",{conduct},"),
+        ]
         downgrade(revision="0006")
         empty_database()
         db.create_all()

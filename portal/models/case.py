@@ -20,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.models.base import Base, utcnow
 from portal.models.enums import Process
@@ -139,7 +140,7 @@ class Stage(Base):
             "closed_reason",
             "extended_to",
             "deadline",
-            "id",  # SQLite keeps the row id in every index anyway; PostgreSQL needs it named to join the themes
+            "top_theme_ids",
         ),
         UniqueConstraint("case_id", "number", name="uq_stage_case_id_number"),
         # Open stages by process and deadline: the overdue and due-soon lists.
@@ -158,6 +159,10 @@ class Stage(Base):
     # step on every flush by _copy_case_onto_stages below; a Core insert or update must set them itself.
     case_type: Mapped[str] = mapped_column(String(20))
     service_area_id: Mapped[int | None] = mapped_column(ForeignKey("service_area.id"))
+    # The top-level themes of the stage's themes (a detail counts as its parent), each once, as ",3,7,": so the
+    # figures count themes from the stage alone. Kept in step with `themes` by _copy_top_themes below; a theme never
+    # changes parent (the back office adds, renames and retires them), so its top never goes stale.
+    top_theme_ids: Mapped[str | None] = mapped_column(Text)
     process: Mapped[str] = mapped_column(String(20))
     number: Mapped[int] = mapped_column(Integer)
     received_on: Mapped[date] = mapped_column(Date)
@@ -319,6 +324,32 @@ def _copy_case_onto_stages(session, flush_context, instances) -> None:
             case = obj.case if obj.case is not None else session.get(Case, obj.case_id) if obj.case_id else None
             if case is not None:
                 _copy_case_onto(obj, case)
+
+
+@event.listens_for(Session, "after_flush")
+def _copy_top_themes(session, flush_context) -> None:
+    """Write each stage's top_theme_ids when its themes changed, once the flush has given every theme its id.
+
+    The attribute histories still show what this flush wrote; the new value goes to the database in the same
+    transaction and onto the object as already saved, so the object stays clean.
+    """
+    changed = [
+        obj
+        for obj in list(session.new) + list(session.dirty)
+        if isinstance(obj, Stage) and obj.id is not None and _changed(obj, "themes")
+    ]
+    for stage in changed:
+        value = top_theme_ids({theme.parent_id or theme.id for theme in stage.themes})
+        if value != stage.top_theme_ids:
+            session.connection().execute(
+                Stage.__table__.update().where(Stage.__table__.c.id == stage.id).values(top_theme_ids=value)
+            )
+            set_committed_value(stage, "top_theme_ids", value)
+
+
+def top_theme_ids(ids) -> str | None:
+    """Write top-level theme ids as Stage.top_theme_ids keeps them: ",3,7,", in order; None for none."""
+    return f",{','.join(str(i) for i in sorted(ids))}," if ids else None
 
 
 def _changed(obj, *attributes: str) -> bool:

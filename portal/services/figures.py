@@ -1,34 +1,32 @@
 """The public performance figures: grouped counts over a period, computed by the database, never case by case.
 
-Each stage carries what the figures need (its deadline, whether it was met, and copies of its case's type and
-service area, see portal/models/case.py), and ix_stage_figures covers all of it, so no figure joins the case or
-reads a row. A period's figures take three statements whatever the size of the history, each reading only the
-period's index entries, already in the order it groups them (see _Scope.where):
+Each stage carries what the figures need: its deadline and whether it was met, copies of its case's type and
+service area, and its top-level themes (portal/models/case.py keeps them in step). ix_stage_figures covers all of
+it, ordered as the figures group, so a period's figures are two passes over index entries, whatever the size of
+the history, each reading only the period's entries and never a table row:
 
-1. one pass over the complaint stages giving every stage measure by process, stage and service area at once
-   (received, responded, within timescale, open, overdue, closed otherwise, outcomes, and first stages, which
-   count complaints);
-2. the root-cause themes of the service areas shown, from the same index entries and stage_theme's primary key;
-3. the other contacts by type, from ix_case_type_received_on.
+1. the complaint stages, once, giving every measure by process, stage and service area at once: received,
+   responded, within timescale, open, overdue, closed otherwise, the outcomes, first stages (which count
+   complaints) and the stages with each top-level theme (see _Scope.where for how the index is read);
+2. the other contacts by type, from ix_case_type_received_on.
 
-A comparison (the same period a year earlier, on the page) needs only the first and the last. Nothing personal is
-read: no names, contact details, free text or references, only dates, codes and the configured names of service
-areas and themes.
+A comparison (the same period a year earlier, on the page) leaves the themes out. Nothing personal is read: no
+names, contact details, free text or references, only dates, codes and the configured names of service areas and
+themes.
 """
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import cache, db
 from portal.models import Case, Directorate, ServiceArea, Stage, Theme, Timescale
-from portal.models.case import stage_theme
 from portal.models.enums import CaseType, Outcome, Process
 
 STAGE_MEASURES = (
@@ -129,6 +127,7 @@ class _Scope:
     period_to: date
     configured: list[tuple[str, int]]  # the (process, stage) pairs with a timescale, in display order
     areas: list[tuple[int, str, str]]  # every service area: id, name and directorate, in display order
+    themes: dict[int, str]  # every top-level theme, retired ones too: id -> name
 
     @classmethod
     def read(cls, period_from: date, period_to: date) -> "_Scope":
@@ -137,7 +136,8 @@ class _Scope:
             .join(Directorate, Directorate.id == ServiceArea.directorate_id)
             .order_by(Directorate.position, Directorate.name, ServiceArea.name)
         ).all()
-        return cls(period_from, period_to, _configured_stages(), [tuple(area) for area in areas])
+        themes = dict(db.session.execute(select(Theme.id, Theme.name).where(Theme.parent_id.is_(None))).all())
+        return cls(period_from, period_to, _configured_stages(), [tuple(area) for area in areas], themes)
 
     @property
     def area_ids(self) -> list[int]:
@@ -169,8 +169,12 @@ class _Scope:
         ]
 
 
-def _stage_rows(scope: _Scope, today: date):
-    """Count the complaint stages by process, stage and service area: one pass over the period's index entries."""
+def _stage_rows(scope: _Scope, today: date, with_themes: bool):
+    """Count the complaint stages by process, stage and service area: one pass over the period's index entries.
+
+    Each row is (process, number, service area, the STAGE_MEASURES..., first stages, then with_themes the stages
+    with each of scope.themes in turn).
+    """
     responded = Stage.responded_on.is_not(None)
     closed = or_(Stage.closed_on.is_not(None), Stage.closed_reason.is_not(None))
     due = func.coalesce(Stage.extended_to, Stage.deadline)
@@ -183,7 +187,9 @@ def _stage_rows(scope: _Scope, today: date):
     lower = aliased(Stage)
     # A case's first stage is its lowest-numbered one, so counting first stages counts cases. Stage 1 needs no
     # look-up (CASE stops at the first match); only later stages (about one in eight) check for a lower one.
-    is_first = or_(Stage.number == 1, ~exists().where(lower.case_id == Stage.case_id, lower.number < Stage.number))
+    # SELECT 1, not SELECT *: SQLite then answers from uq_stage_case_id_number alone, never reading the row.
+    lower_stage = select(literal(1)).where(lower.case_id == Stage.case_id, lower.number < Stage.number)
+    is_first = or_(Stage.number == 1, ~lower_stage.exists())
     measures = (
         func.count(),
         func.count(Stage.responded_on),
@@ -196,25 +202,14 @@ def _stage_rows(scope: _Scope, today: date):
         _count_when(and_(responded, Stage.outcome == Outcome.NOT_UPHELD.value)),
         _count_when(is_first),
     )
+    if with_themes:
+        # A stage's top_theme_ids lists each of its top-level themes once: ",3,7,".
+        measures += tuple(_count_when(Stage.top_theme_ids.like(f"%,{theme_id},%")) for theme_id in scope.themes)
     grouping = (Stage.process, Stage.number, Stage.service_area_id)
     allocated, unallocated = (
         select(*grouping, *measures).where(*scope.where(areas)).group_by(*grouping) for areas in (scope.area_ids, None)
     )
     return db.session.execute(allocated.union_all(unallocated)).all()
-
-
-def _theme_rows(scope: _Scope, area_ids: list[int]):
-    """Count the complaint stages per service area and top-level theme, each stage once per top-level theme."""
-    top_theme = func.coalesce(Theme.parent_id, Theme.id)
-    query = (
-        select(Stage.service_area_id, top_theme, func.count(func.distinct(Stage.id)))
-        .select_from(Stage)
-        .join(stage_theme, stage_theme.c.stage_id == Stage.id)
-        .join(Theme, Theme.id == stage_theme.c.theme_id)
-        .where(*scope.where(area_ids))
-        .group_by(Stage.service_area_id, top_theme)
-    )
-    return db.session.execute(query).all()
 
 
 def _contact_counts(period_from: date, period_to: date) -> dict[str, int]:
@@ -276,7 +271,7 @@ def cached_comparison(period_from: date, period_to: date, today: date) -> dict:
     if figures is None:
         if period_from > period_to:
             raise InvalidPeriod("from must be on or before to")
-        counts = _Counts(period_from, period_to, today)
+        counts = _Counts(period_from, period_to, today, with_themes=False)
         figures = {"received": counts.received(), **counts.stages()}
         cache.set(key, figures)
     return figures
@@ -311,15 +306,19 @@ def compute_figures(period_from: date, period_to: date, today: date) -> dict:
 class _Counts:
     """The period's complaint stages counted in one pass, summed by stage and by service area."""
 
-    def __init__(self, period_from: date, period_to: date, today: date) -> None:
+    def __init__(self, period_from: date, period_to: date, today: date, with_themes: bool = True) -> None:
         self.scope = _Scope.read(period_from, period_to)
         width = len(STAGE_MEASURES)
         self.by_stage: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * width)
         self.by_area: dict[int, int] = defaultdict(int)
+        self.themes_by_area: dict[int, Counter] = defaultdict(Counter)
         self.without_area = 0
         self.first_stages = 0
-        for process, number, area_id, *counts in _stage_rows(self.scope, today):
-            *measures, firsts = (int(value) for value in counts)
+        for process, number, area_id, *counts in _stage_rows(self.scope, today, with_themes):
+            values = [int(value) for value in counts]
+            measures, firsts, themes = values[:width], values[width], values[width + 1 :]
+            if area_id is not None and themes:
+                self.themes_by_area[area_id].update(dict(zip(self.scope.themes, themes, strict=True)))
             totals = self.by_stage[(process, number)]
             for position, value in enumerate(measures):
                 totals[position] += value
@@ -355,18 +354,14 @@ def _service_areas(counts: _Counts, threshold: int) -> list[dict]:
     if not by_area:
         return []
     shown = {area_id for area_id, count in by_area.items() if count >= threshold}
-    themes: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    if shown:
-        for area_id, theme_id, count in _theme_rows(counts.scope, sorted(shown)):
-            themes[area_id].append((theme_id, count))
-    theme_names = dict(db.session.execute(select(Theme.id, Theme.name).where(Theme.parent_id.is_(None))).all())
+    theme_names = counts.scope.themes
     result = []
     for area_id, area_name, directorate_name in counts.scope.areas:
         if area_id not in by_area:
             continue
         received = by_area[area_id]
-        named = [(theme_id, count) for theme_id, count in themes[area_id] if theme_id in theme_names]
-        ranked = sorted(named, key=lambda t: (-t[1], theme_names[t[0]]))[:TOP_THEMES]
+        named = [(theme_id, count) for theme_id, count in counts.themes_by_area[area_id].items() if count]
+        ranked = sorted(named, key=lambda t: (-t[1], theme_names[t[0]]))[:TOP_THEMES] if area_id in shown else []
         result.append(
             {
                 "directorate": directorate_name,

@@ -45,7 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.labels import label
 from portal.models import Case, Contact, Directorate, Event, ServiceArea, Stage, Theme, Timescale
-from portal.models.case import stage_theme
+from portal.models.case import stage_theme, top_theme_ids
 from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, ClosedReason, Outcome, Process
 from portal.services.calendar import add_working_days
 
@@ -809,7 +809,12 @@ def write_plan(plan: ImportPlan, source_name: str, actor_id: int | None = None) 
         (reference, case_id) for case_id, reference in _insert_returning(Case, case_rows, "id", "reference")
     )
     stage_rows = [
-        {**_stage_row(case_ids[case.reference], stage), "case_type": case.type, "service_area_id": areas[case.area_key]}
+        {
+            **_stage_row(case_ids[case.reference], stage),
+            "case_type": case.type,
+            "service_area_id": areas[case.area_key],
+            "top_theme_ids": top_theme_ids(stage.theme_ids[:1]),  # a row's theme is top-level; its detail is under it
+        }
         for case in cases
         for stage in case.stages
     ]
