@@ -60,7 +60,7 @@ def upgrade():
 
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_type'))
-        batch_op.create_index('ix_case_type_received_on', ['type', 'received_on'], unique=False)
+        batch_op.create_index('ix_case_type_received_on', ['type', 'received_on', 'service_area_id'], unique=False)
 
 
 def downgrade():

@@ -49,8 +49,9 @@ class Case(Base):
     # The back office lists newest first, within a status and type.
     __table_args__ = (
         Index("ix_case_status_type_received_at", "status", "type", "received_at"),
-        # By type, then received date: the public figures count each type's contacts in a period from it alone.
-        Index("ix_case_type_received_on", "type", "received_on"),
+        # By type, then received date, covering the service area: the public figures count each type's contacts in
+        # a period, and by service area, from it alone (portal/services/figures.py, contact_figures.py).
+        Index("ix_case_type_received_on", "type", "received_on", "service_area_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

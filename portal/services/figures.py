@@ -119,6 +119,11 @@ def _count_when(condition) -> object:
     return func.count(case((condition, 1)))
 
 
+def _count_responded_when(condition) -> object:
+    # The responded stages that meet the condition: the CASE gives the response date, which count() skips when null.
+    return func.count(case((condition, Stage.responded_on)))
+
+
 @dataclass(frozen=True)
 class _Scope:
     """The period, and every value the leading columns of ix_stage_figures can take: what each pass looks up."""
@@ -179,11 +184,8 @@ def _stage_rows(scope: _Scope, today: date, with_themes: bool):
     closed = or_(Stage.closed_on.is_not(None), Stage.closed_reason.is_not(None))
     due = func.coalesce(Stage.extended_to, Stage.deadline)
     is_open = and_(~responded, ~closed)
-    within = and_(
-        responded,
-        # The stored flag is what the import and the back office keep; the dates decide only where it was never set.
-        or_(Stage.within_timescale.is_(True), and_(Stage.within_timescale.is_(None), Stage.responded_on <= due)),
-    )
+    # The stored flag is what the import and the back office keep; the dates decide only where it was never set.
+    within = or_(Stage.within_timescale.is_(True), and_(Stage.within_timescale.is_(None), Stage.responded_on <= due))
     lower = aliased(Stage)
     # A case's first stage is its lowest-numbered one, so counting first stages counts cases. Stage 1 needs no
     # look-up (CASE stops at the first match); only later stages (about one in eight) check for a lower one.
@@ -193,13 +195,13 @@ def _stage_rows(scope: _Scope, today: date, with_themes: bool):
     measures = (
         func.count(),
         func.count(Stage.responded_on),
-        _count_when(within),
+        _count_responded_when(within),
         _count_when(is_open),
         _count_when(and_(is_open, due < today)),
         _count_when(and_(~responded, closed)),
-        _count_when(and_(responded, Stage.outcome == Outcome.UPHELD.value)),
-        _count_when(and_(responded, Stage.outcome == Outcome.PARTLY_UPHELD.value)),
-        _count_when(and_(responded, Stage.outcome == Outcome.NOT_UPHELD.value)),
+        _count_responded_when(Stage.outcome == Outcome.UPHELD.value),
+        _count_responded_when(Stage.outcome == Outcome.PARTLY_UPHELD.value),
+        _count_responded_when(Stage.outcome == Outcome.NOT_UPHELD.value),
         _count_when(is_first),
     )
     if with_themes:
