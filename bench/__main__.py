@@ -1,4 +1,5 @@
-"""`python -m bench`: throughput ratio against hello-world, and the weight of a first visit. Exit 1 on a miss."""
+"""`python -m bench`: throughput ratio against hello-world, the weight of a first visit, the back office at 100,000
+cases and the public figures at 100,000 and 1,000,000 stages. Exit 1 on a miss."""
 
 import argparse
 import os
@@ -21,6 +22,7 @@ from bench import (
 )
 from bench import load as wrk_load
 from bench.backoffice import run_in_subprocess as run_backoffice
+from bench.figures import run_in_subprocess as run_figures
 
 
 def say(line: str = "") -> None:
@@ -37,6 +39,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5, help="seconds per measured run (5)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per page set; the median counts (3)")
     parser.add_argument("--no-backoffice", action="store_true", help="skip the back office at 100,000 cases")
+    parser.add_argument(
+        "--no-figures", action="store_true", help="skip the public figures at 100,000 and 1,000,000 stages"
+    )
+    parser.add_argument(
+        "--drop-caches",
+        action="store_true",
+        help="for the figures' cold runs, drop the whole OS page cache, not only the database file's (root only)",
+    )
     args = parser.parse_args(argv)
     if not (1 <= args.seconds <= 30 and 0 <= args.warmup <= 30 and 1 <= args.runs <= 9):
         parser.error("keep --seconds 1..30, --warmup 0..30, --runs 1..9")
@@ -90,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         say()
         if run_backoffice() != 0:
             failures.append("back office (see its results above)")
+
+    # The public figures (bench/figures.py), cold and warm, each cold run in a new interpreter.
+    if not args.no_figures:
+        say()
+        if run_figures(["--drop-caches"] if args.drop_caches else []) != 0:
+            failures.append("public figures (see their results above)")
 
     reference, form, start = (scenario.median_rps for scenario in runs)
     form_ratio = form / reference
