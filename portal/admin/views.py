@@ -328,6 +328,18 @@ def _changed(message: str, endpoint: str):
     return redirect_to(url_for(endpoint))
 
 
+def _name_page(form, heading: str, intro: str, back_endpoint: str):
+    """Render the one-field page that adds or renames a directorate, service area or theme."""
+    return render_template(
+        "admin/name_form.html",
+        form=form,
+        errors=form.error_list(),
+        heading=heading,
+        intro=intro,
+        back=url_for(back_endpoint),
+    )
+
+
 @bp.route("/service-areas/directorates/new", methods=["GET", "POST"])
 def new_directorate():
     form = DirectorateForm()
@@ -338,13 +350,11 @@ def new_directorate():
             form.name.errors.append(_("There is already a directorate with this name"))
         else:
             return _changed(_("Directorate %(name)s added.", name=form.name.data), "admin.service_areas")
-    return render_template(
-        "admin/name_form.html",
-        form=form,
-        errors=form.error_list(),
-        heading=_("Add a directorate"),
-        intro=_("Residents see a directorate once it has a service area."),
-        back=url_for("admin.service_areas"),
+    return _name_page(
+        form,
+        _("Add a directorate"),
+        _("Residents see a directorate once it has a service area."),
+        "admin.service_areas",
     )
 
 
@@ -361,14 +371,7 @@ def directorate(directorate_id: int):
             form.name.errors.append(_("There is already a directorate with this name"))
         else:
             return _changed(_("Directorate renamed."), "admin.service_areas")
-    return render_template(
-        "admin/name_form.html",
-        form=form,
-        errors=form.error_list(),
-        heading=_("Rename the directorate %(name)s", name=found.name),
-        intro=None,
-        back=url_for("admin.service_areas"),
-    )
+    return _name_page(form, _("Rename the directorate %(name)s", name=found.name), None, "admin.service_areas")
 
 
 @bp.route("/service-areas/new", methods=["GET", "POST"])
@@ -386,14 +389,7 @@ def new_service_area():
             form.directorate.errors.append(_("Select a directorate"))
         else:
             return _changed(_("Service area %(name)s added.", name=form.name.data), "admin.service_areas")
-    return render_template(
-        "admin/name_form.html",
-        form=form,
-        errors=form.error_list(),
-        heading=_("Add a service area"),
-        intro=_("Residents can choose it straight away."),
-        back=url_for("admin.service_areas"),
-    )
+    return _name_page(form, _("Add a service area"), _("Residents can choose it straight away."), "admin.service_areas")
 
 
 def _service_area_or_404(area_id: int):
@@ -414,13 +410,11 @@ def service_area(area_id: int):
             form.name.errors.append(_("This directorate already has a service area with this name"))
         else:
             return _changed(_("Service area renamed."), "admin.service_areas")
-    return render_template(
-        "admin/name_form.html",
-        form=form,
-        errors=form.error_list(),
-        heading=_("Rename the service area %(name)s", name=area.name),
-        intro=_("Cases already in this service area show the new name."),
-        back=url_for("admin.service_areas"),
+    return _name_page(
+        form,
+        _("Rename the service area %(name)s", name=area.name),
+        _("Cases already in this service area show the new name."),
+        "admin.service_areas",
     )
 
 
@@ -465,14 +459,7 @@ def new_theme():
             form.parent.errors.append(_("Select where the theme goes"))
         else:
             return _changed(_("Theme %(name)s added.", name=form.name.data), "admin.themes")
-    return render_template(
-        "admin/name_form.html",
-        form=form,
-        errors=form.error_list(),
-        heading=_("Add a root-cause theme"),
-        intro=_("Officers can choose it when they respond."),
-        back=url_for("admin.themes"),
-    )
+    return _name_page(form, _("Add a root-cause theme"), _("Officers can choose it when they respond."), "admin.themes")
 
 
 def _theme_or_404(theme_id: int):
@@ -493,13 +480,11 @@ def theme(theme_id: int):
             form.name.errors.append(_("There is already a theme with this name in the same place"))
         else:
             return _changed(_("Theme renamed."), "admin.themes")
-    return render_template(
-        "admin/name_form.html",
-        form=form,
-        errors=form.error_list(),
-        heading=_("Rename the theme %(name)s", name=found.name),
-        intro=_("Responses that recorded this theme show the new name."),
-        back=url_for("admin.themes"),
+    return _name_page(
+        form,
+        _("Rename the theme %(name)s", name=found.name),
+        _("Responses that recorded this theme show the new name."),
+        "admin.themes",
     )
 
 
