@@ -279,13 +279,14 @@ def main(argv: list[str] | None = None) -> int:
         comparisons = []
         for label, many, few in pairs:
             comparisons.append((label, portal.statement_count(many), portal.statement_count(few)))
-        # The triage queue shows up to 200 contacts: leave three untriaged in this copy of the database, ask again.
+        # The triage queue shows 50 contacts a page: leave three waiting for the team in this copy of the database
+        # (the rest allocated to their services), and ask again.
         triage_many = portal.statement_count("/staff/triage")
         with sqlite3.connect(database.path) as conn:
             conn.execute(
-                'UPDATE "case" SET triaged_at = received_at WHERE status = ? AND triaged_at IS NULL AND id NOT IN '
-                '(SELECT id FROM "case" WHERE status = ? AND triaged_at IS NULL ORDER BY received_at LIMIT 3)',
-                ("received", "received"),
+                'UPDATE "case" SET status = ? WHERE status IN (?, ?) AND id NOT IN (SELECT id FROM "case" '
+                "WHERE status IN (?, ?) ORDER BY received_at LIMIT 3)",
+                ("with_service", "received", "acknowledged", "received", "acknowledged"),
             )
         comparisons.append(
             ("triage queue: full vs three waiting", triage_many, portal.statement_count("/staff/triage"))

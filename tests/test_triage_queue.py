@@ -132,3 +132,17 @@ def test_a_reviewer_sees_the_queue_but_may_not_act_on_it(app, client):
     own_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert _post_row(reviewer, queue, reference, HTMX, decision="compliment", csrf_token=own_token).status_code == 403
     assert _state(app, reference, "triaged_at") is None
+
+
+def test_the_queue_comes_fifty_to_a_page_oldest_first(app, client):
+    from portal.services.staff_cases import QUEUE_PAGE_SIZE
+
+    references = [lodge(client) for _ in range(QUEUE_PAGE_SIZE + 2)]
+    officer = staff_client(app, "officer")
+    first = officer.get("/staff/triage").get_data(as_text=True)
+    check_page(first, "en")
+    assert f"{QUEUE_PAGE_SIZE + 2} contacts waiting" in first and "Page 1 of 2" in first
+    assert references[0] in first and references[-1] not in first
+    second = officer.get("/staff/triage?page=2").get_data(as_text=True)
+    assert references[-1] in second and references[0] not in second
+    assert "Page 2 of 2" in officer.get("/staff/triage?page=99").get_data(as_text=True)

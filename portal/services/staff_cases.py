@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -79,16 +79,30 @@ class QueueItem:
 WAITING_FOR_THE_TEAM = (CaseStatus.RECEIVED, CaseStatus.ACKNOWLEDGED)
 
 
-def triage_queue(user: User, now: datetime) -> list[QueueItem]:
-    """Return contacts waiting for triage, acknowledgement or allocation, oldest first, with age and deadline."""
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    total: int
+    page: int
+    pages: int
+
+
+def triage_queue(user: User, now: datetime, page: int = 1) -> QueuePage:
+    """Return a page of contacts waiting for triage, acknowledgement or allocation, oldest first."""
+    waiting = visible_cases(user).where(Case.status.in_(WAITING_FOR_THE_TEAM))
+    total = db.session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
     cases = db.session.scalars(
-        visible_cases(user)
-        .where(Case.status.in_(WAITING_FOR_THE_TEAM))
-        .options(selectinload(Case.service_area), selectinload(Case.resident))
-        .order_by(Case.received_at)
-        .limit(200)
+        waiting.options(selectinload(Case.service_area), selectinload(Case.resident), selectinload(Case.stages))
+        .order_by(Case.received_at, Case.id)
+        .offset((page - 1) * QUEUE_PAGE_SIZE)
+        .limit(QUEUE_PAGE_SIZE)
     ).all()
-    return [queue_item(case, now) for case in cases]
+    return QueuePage([queue_item(case, now) for case in cases], total, page, pages)
 
 
 def queue_item(case: Case, now: datetime) -> QueueItem:

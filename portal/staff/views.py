@@ -92,7 +92,9 @@ def keep_alive():
 
 @bp.get("/triage")
 def triage():
-    return render_template("staff/triage.html", items=triage_queue(current_user, utcnow()), errors=[], **_row_context())
+    page = request.args.get("page", "1")
+    queue = triage_queue(current_user, utcnow(), int(page) if page.isdigit() else 1)
+    return render_template("staff/triage.html", queue=queue, errors=[], **_row_context())
 
 
 def _row_context(**extra) -> dict:
@@ -131,8 +133,8 @@ def _queue_step(reference: str, form_class, apply):
     if wants_fragment():
         return render_page("staff/triage.html", "staff/_queue_row.html", item=queue_item(found, utcnow()), **context)
     # Without JavaScript, an error comes back on the whole queue, summarised at the top and shown in its row.
-    items = triage_queue(current_user, utcnow())
-    return render_template("staff/triage.html", items=items, errors=errors, **context)
+    queue = triage_queue(current_user, utcnow())
+    return render_template("staff/triage.html", queue=queue, errors=errors, **context)
 
 
 @bp.post("/triage/<reference>/triage")
