@@ -93,3 +93,20 @@ def test_compliments_and_suggestions_by_directorate_and_the_ten_services_asked_f
     assert "Compliments and suggestions by directorate" in page
     assert "The ten services residents asked for most" in page
     assert "Service 09" in page and "Service 10" not in page
+
+
+def test_each_service_area_shows_its_share_answered_within_timescale_but_the_open_data_does_not(app, client):
+    _history(app)
+    page = client.get("/performance?from=2025-04-01&to=2026-03-31").get_data(as_text=True)
+    waste = page[page.index("Waste and recycling <span") :].split("</tr>")[0]
+    assert ">100.0%<" in waste  # twenty answered on 22 May, all within 20 working days
+    libraries = page[page.index("Libraries <span") :].split("</tr>")[0]
+    assert "None answered yet" in libraries
+    data = client.get("/performance/data.json?from=2025-04-01&to=2026-03-31").get_json()
+    assert "page_only" not in data and set(data["service_areas"][0]) == {
+        "directorate",
+        "service_area",
+        "received",
+        "suppressed",
+        "top_themes",
+    }

@@ -36,7 +36,7 @@ from portal.page_cache import cached_page
 from portal.services.annual_report import NoSuchReport, report_years
 from portal.services.annual_report import annual_report as build_annual_report
 from portal.services.contact_figures import cached_other_contact_figures
-from portal.services.figures import InvalidPeriod, cached_comparison, cached_figures, parse_period
+from portal.services.figures import InvalidPeriod, cached_comparison, cached_figures, open_data, parse_period
 from portal.services.learning import published_learning
 from portal.services.lgsco_annual import published_for_period
 from portal.services.pdf import render_pdf
@@ -97,7 +97,7 @@ def _requested_figures() -> dict:
     today = date.today()
     period_from, period_to = parse_period(request.args.get("from"), request.args.get("to"), today)
     # The figures are cached rather than the responses, so the JSON and the CSV of one period share one computation.
-    return cached_figures(period_from, period_to, today)
+    return open_data(cached_figures(period_from, period_to, today))
 
 
 def _open_data(response: Response) -> Response:

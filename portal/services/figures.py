@@ -29,6 +29,7 @@ from portal.extensions import cache, db
 from portal.models import Case, Directorate, ServiceArea, Stage, Theme, Timescale
 from portal.models.enums import CaseType, Outcome, Process
 
+PAGE_ONLY = "page_only"
 STAGE_MEASURES = (
     "received",
     "responded",
@@ -302,7 +303,24 @@ def compute_figures(period_from: date, period_to: date, today: date) -> dict:
         "complaints_without_service_area": counts.without_area,
         "small_numbers_threshold": threshold,
         "definitions": DEFINITIONS,
+        # For the page only (open_data() leaves it out): each listed service area's answered and on-time share.
+        PAGE_ONLY: {"service_area_timeliness": _service_area_timeliness(counts)},
     }
+
+
+def open_data(figures: dict) -> dict:
+    """Return the figures exactly as the open-data contract has them, without what only the page shows."""
+    return {key: value for key, value in figures.items() if key != PAGE_ONLY}
+
+
+def _service_area_timeliness(counts: "_Counts") -> list[dict]:
+    """Return, in the order of service_areas, each area's responded stages and the share within timescale."""
+    rows = []
+    for area_id, _name, _directorate in counts.scope.areas:
+        if area_id in counts.by_area:
+            responded, within = counts.answered_by_area[area_id]
+            rows.append({"responded": responded, "within_timescale_pct": percentage(within, responded)})
+    return rows
 
 
 class _Counts:
@@ -313,6 +331,7 @@ class _Counts:
         width = len(STAGE_MEASURES)
         self.by_stage: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * width)
         self.by_area: dict[int, int] = defaultdict(int)
+        self.answered_by_area: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # responded, within timescale
         self.themes_by_area: dict[int, Counter] = defaultdict(Counter)
         self.without_area = 0
         self.first_stages = 0
@@ -329,6 +348,9 @@ class _Counts:
                 self.without_area += measures[0]
             else:
                 self.by_area[area_id] += measures[0]
+                answered = self.answered_by_area[area_id]
+                answered[0] += measures[STAGE_MEASURES.index("responded")]
+                answered[1] += measures[STAGE_MEASURES.index("responded_within_timescale")]
 
     def received(self) -> dict[str, int]:
         received = {case_type.value: 0 for case_type in CONTACT_TYPES}
