@@ -169,8 +169,9 @@ def _keep_pages_out_of_caches(app: Flask) -> None:
 
     @app.after_request
     def no_store_unless_allowed(response):
+        # A plain header write: werkzeug's cache_control object parses and re-serialises the header on every page.
         if "Cache-Control" not in response.headers:
-            response.cache_control.no_store = True
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
