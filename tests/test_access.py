@@ -102,3 +102,14 @@ def test_staff_are_signed_out_after_the_idle_limit(app, client):
         assert response.status_code == 302
         assert client.get("/staff/").status_code == 302
         assert "You were signed out" in client.get("/staff/sign-in").get_data(as_text=True)
+
+
+def test_a_refused_page_says_it_is_a_matter_of_permission_not_a_fault(app):
+    from tests.html_checks import check_page
+    from tests.staff import staff_client
+
+    refused = staff_client(app, "officer").get("/staff/admin/users")
+    assert refused.status_code == 403
+    page = refused.get_data(as_text=True)
+    check_page(page, "en")
+    assert "You do not have permission to see this page" in page and "problem with the service" not in page

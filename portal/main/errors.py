@@ -17,6 +17,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         template = {
+            403: "errors/forbidden.html",
             404: "errors/not_found.html",
             405: "errors/not_found.html",
             410: "errors/not_found.html",
