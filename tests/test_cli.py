@@ -54,7 +54,7 @@ def test_demo_data_loads_once_and_says_how_to_sign_in(app, runner):
     assert "Ombudsman" not in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Case.id))) == 4
-        assert db.session.scalar(select(func.count(User.id))) == 3
+        assert db.session.scalar(select(func.count(User.id))) == 5
 
 
 def test_purge_drafts(app, runner):

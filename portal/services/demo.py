@@ -28,6 +28,9 @@ DEMO_STAFF = [
     ("officer@example.gov.uk", "officer", "Olu Officer"),
     ("manager@example.gov.uk", "manager", "Mina Manager"),
     ("admin@example.gov.uk", "admin", "Ade Admin"),
+    # A children's Stage 2 needs an independent investigating officer and an independent person.
+    ("investigator@example.gov.uk", "investigator", "Ifan Investigator"),
+    ("independent@example.gov.uk", "investigator", "Ina Independent"),
 ]
 DEMO_CASES = [
     # type, directorate, service, days ago, description, language, responded outcome
