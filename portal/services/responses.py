@@ -64,7 +64,7 @@ def _check(case: Case, expected_version: int | None) -> Stage:
         raise StaleCase(case.reference)
     stage = case.current_stage
     if stage is None:
-        raise ProcessError("this case has no stage")
+        raise ProcessError(_("this case has no stage"))
     return stage
 
 
@@ -99,7 +99,7 @@ def respond_to_stage(
     """Send the stage's response and record its outcome, themes, remedies and learning."""
     stage = _check(case, expected_version)
     if stage.responded_on is not None or stage.closed_on is not None:
-        raise ProcessError("this stage already has a response or is closed")
+        raise ProcessError(_("this stage already has a response or is closed"))
     if outcome not in {o.value for o in Outcome}:
         raise ProcessError("outcome")
     if not theme_ids:
@@ -158,9 +158,9 @@ def escalate_case(
     stage = _check(case, None)
     number = next_stage_number(case)
     if case.type != CaseType.COMPLAINT or number is None:
-        raise ProcessError("there is no further stage")
+        raise ProcessError(_("there is no further stage"))
     if stage.responded_on is None:
-        raise ProcessError("the current stage has not been answered yet")
+        raise ProcessError(_("the current stage has not been answered yet"))
     today = today or date.today()
     new_stage = Stage(
         process=stage.process,
@@ -194,9 +194,9 @@ def assign_independent_people(
     """Name the independent investigator and independent person a children's Stage 2 needs."""
     stage = _check(case, expected_version)
     if stage.process != Process.CHILDRENS or stage.number != 2:
-        raise ProcessError("only a children's Stage 2 has an independent investigator")
+        raise ProcessError(_("only a children's Stage 2 has an independent investigator"))
     if investigator.id == independent_person.id:
-        raise ProcessError("the investigator and the independent person must be different people")
+        raise ProcessError(_("the investigator and the independent person must be different people"))
     stage.investigator_id, stage.independent_person_id = investigator.id, independent_person.id
     mark_case_changed(case)
     record_event(
@@ -219,7 +219,7 @@ def extend_deadline(case: Case, user: User, expected_version: int, new_date: dat
     region = current_app.config["WORKING_DAY_REGION"]
     latest = add_working_days(stage.received_on, timescale.max_working_days, region)
     if new_date <= stage.due_on:
-        raise ProcessError("the new date must be later than the current one")
+        raise ProcessError(_("the new date must be later than the current one"))
     if new_date > latest:
         raise ProcessError(f"the longest allowed is {timescale.max_working_days} working days, to {latest.isoformat()}")
     before = stage.due_on
@@ -331,7 +331,7 @@ def reopen_case(case: Case, user: User, expected_version: int, note: str) -> Non
     if case.version_id != expected_version:
         raise StaleCase(case.reference)
     if case.status != CaseStatus.CLOSED:
-        raise ProcessError("only a closed case can be reopened")
+        raise ProcessError(_("only a closed case can be reopened"))
     stage = case.current_stage
     if stage is not None and stage.responded_on is None:
         stage.closed_on = stage.closed_reason = None
@@ -345,7 +345,7 @@ def complete_case(case: Case, user: User, expected_version: int, today: date | N
     """Close a case whose last response was accepted (or not escalated)."""
     stage = _check(case, expected_version)
     if stage.responded_on is None:
-        raise ProcessError("the current stage has not been answered yet")
+        raise ProcessError(_("the current stage has not been answered yet"))
     case.status, case.closed_on, case.closed_reason = CaseStatus.CLOSED, today or date.today(), ClosedReason.RESOLVED
     record_event(case, "case_closed", ActorType.STAFF, actor_id=user.id, reason=ClosedReason.RESOLVED)
     db.session.commit()
