@@ -66,8 +66,3 @@ def cached_page(per_session: bool):
         return wrapper
 
     return decorate
-
-
-def forget_cached_pages() -> None:
-    """Drop every cached page, after a change (a service area, a theme) that public pages show."""
-    cache.clear()

@@ -26,7 +26,6 @@ from portal.admin.forms import (
 from portal.htmx import redirect_to
 from portal.labels import PROCESSES
 from portal.languages import NATIVE_NAMES
-from portal.page_cache import forget_cached_pages
 from portal.services.message_templates import (
     PLACEHOLDERS,
     TEMPLATE_KEYS,
@@ -323,7 +322,6 @@ def service_areas():
 
 
 def _changed(message: str, endpoint: str):
-    forget_cached_pages()  # public pages and figures show these names
     flash(message, "success")
     return redirect_to(url_for(endpoint))
 

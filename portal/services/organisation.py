@@ -7,6 +7,7 @@ from portal.extensions import db
 from portal.models import Directorate, ServiceArea, Theme, User
 from portal.models.enums import ActorType
 from portal.services.events import record_event
+from portal.services.publishing import public_pages_changed
 
 DEFAULT_THEMES = {
     "Quality of service": ["Failure to do something", "Not to the standard expected", "Delay in doing something"],
@@ -93,6 +94,13 @@ def _same_name(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
+def _save(actor: User, action: str, **detail) -> None:
+    """Record a change to the organisation's configuration, commit it, and refresh the public pages that show it."""
+    record_event(None, action, ActorType.STAFF, actor_id=actor.id, **detail)
+    db.session.commit()
+    public_pages_changed()
+
+
 def add_directorate(actor: User, name: str) -> Directorate:
     """Add a directorate (it shows to residents once it has an active service area)."""
     if any(_same_name(d.name, name) for d in db.session.scalars(select(Directorate))):
@@ -100,10 +108,7 @@ def add_directorate(actor: User, name: str) -> Directorate:
     directorate = Directorate(name=name)
     db.session.add(directorate)
     db.session.flush()
-    record_event(
-        None, "directorate_added", ActorType.STAFF, actor_id=actor.id, directorate_id=directorate.id, after=name
-    )
-    db.session.commit()
+    _save(actor, "directorate_added", directorate_id=directorate.id, after=name)
     return directorate
 
 
@@ -115,16 +120,7 @@ def rename_directorate(actor: User, directorate: Directorate, name: str) -> None
     if any(_same_name(d.name, name) for d in others):
         raise DuplicateName(name)
     before, directorate.name = directorate.name, name
-    record_event(
-        None,
-        "directorate_renamed",
-        ActorType.STAFF,
-        actor_id=actor.id,
-        directorate_id=directorate.id,
-        before=before,
-        after=name,
-    )
-    db.session.commit()
+    _save(actor, "directorate_renamed", directorate_id=directorate.id, before=before, after=name)
 
 
 def _check_area_name(directorate_id: int, name: str, except_id: int | None = None) -> None:
@@ -144,15 +140,7 @@ def add_service_area(actor: User, directorate_id: int, name: str) -> ServiceArea
     area = ServiceArea(directorate=directorate, name=name, active=True)
     db.session.add(area)
     db.session.flush()
-    record_event(
-        None,
-        "service_area_added",
-        ActorType.STAFF,
-        actor_id=actor.id,
-        service_area_id=area.id,
-        after={"directorate": directorate.name, "name": name},
-    )
-    db.session.commit()
+    _save(actor, "service_area_added", service_area_id=area.id, after={"directorate": directorate.name, "name": name})
     return area
 
 
@@ -162,16 +150,7 @@ def rename_service_area(actor: User, area: ServiceArea, name: str) -> None:
         return
     _check_area_name(area.directorate_id, name, except_id=area.id)
     before, area.name = area.name, name
-    record_event(
-        None,
-        "service_area_renamed",
-        ActorType.STAFF,
-        actor_id=actor.id,
-        service_area_id=area.id,
-        before=before,
-        after=name,
-    )
-    db.session.commit()
+    _save(actor, "service_area_renamed", service_area_id=area.id, before=before, after=name)
 
 
 def set_service_area_active(actor: User, area: ServiceArea, active: bool) -> None:
@@ -179,17 +158,14 @@ def set_service_area_active(actor: User, area: ServiceArea, active: bool) -> Non
     if area.active == active:
         return
     area.active = active
-    record_event(
-        None,
+    _save(
+        actor,
         "service_area_restored" if active else "service_area_retired",
-        ActorType.STAFF,
-        actor_id=actor.id,
         service_area_id=area.id,
         name=area.name,
         before={"active": not active},
         after={"active": active},
     )
-    db.session.commit()
 
 
 def theme_tree() -> list[Theme]:
@@ -223,10 +199,7 @@ def add_theme(actor: User, name: str, parent_id: int | None = None) -> Theme:
     theme = Theme(parent_id=parent_id, name=name, active=True)
     db.session.add(theme)
     db.session.flush()
-    record_event(
-        None, "theme_added", ActorType.STAFF, actor_id=actor.id, theme_id=theme.id, parent_id=parent_id, after=name
-    )
-    db.session.commit()
+    _save(actor, "theme_added", theme_id=theme.id, parent_id=parent_id, after=name)
     return theme
 
 
@@ -236,10 +209,7 @@ def rename_theme(actor: User, theme: Theme, name: str) -> None:
         return
     _check_theme_name(theme.parent_id, name, except_id=theme.id)
     before, theme.name = theme.name, name
-    record_event(
-        None, "theme_renamed", ActorType.STAFF, actor_id=actor.id, theme_id=theme.id, before=before, after=name
-    )
-    db.session.commit()
+    _save(actor, "theme_renamed", theme_id=theme.id, before=before, after=name)
 
 
 def set_theme_active(actor: User, theme: Theme, active: bool) -> None:
@@ -247,14 +217,11 @@ def set_theme_active(actor: User, theme: Theme, active: bool) -> None:
     if theme.active == active:
         return
     theme.active = active
-    record_event(
-        None,
+    _save(
+        actor,
         "theme_restored" if active else "theme_retired",
-        ActorType.STAFF,
-        actor_id=actor.id,
         theme_id=theme.id,
         name=theme.name,
         before={"active": not active},
         after={"active": active},
     )
-    db.session.commit()
