@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 from portal.extensions import cache, db
 from portal.models import Case, Directorate, ServiceArea, Stage, Theme, Timescale
 from portal.models.enums import CaseType, Outcome, Process
+from portal.services.publishing import financial_year_dates, financial_year_of
 
 PAGE_ONLY = "page_only"
 STAGE_MEASURES = (
@@ -79,8 +80,7 @@ class InvalidPeriod(ValueError):
 
 def last_complete_financial_year(today: date) -> tuple[date, date]:
     """Return the first and last day of the latest financial year (1 April to 31 March) that has ended."""
-    end_year = today.year if today >= date(today.year, 4, 1) else today.year - 1
-    return date(end_year - 1, 4, 1), date(end_year, 3, 31)
+    return financial_year_dates(financial_year_of(today) - 1)
 
 
 def parse_period(period_from: str | None, period_to: str | None, today: date) -> tuple[date, date]:

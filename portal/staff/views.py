@@ -14,6 +14,7 @@ from portal.models.enums import Role
 from portal.services.case_search import CaseFilters, cases_csv, search_cases
 from portal.services.dashboard import build_dashboard
 from portal.services.deadlines import due_soon
+from portal.services.publishing import financial_year_dates, financial_year_of
 from portal.services.responses import next_stage_number
 from portal.services.staff_cases import (
     CaseNotVisible,
@@ -368,8 +369,7 @@ def import_spreadsheet():
 
 def _period_from_args(today: date) -> tuple[date, date]:
     """Read ?from=&to= (ISO dates); default to this financial year so far."""
-    start_year = today.year if today.month >= 4 else today.year - 1
-    default = (date(start_year, 4, 1), today)
+    default = (financial_year_dates(financial_year_of(today))[0], today)
     try:
         chosen = (date.fromisoformat(request.args["from"]), date.fromisoformat(request.args["to"]))
     except (KeyError, ValueError):
