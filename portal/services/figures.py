@@ -304,7 +304,7 @@ def compute_figures(period_from: date, period_to: date, today: date) -> dict:
         "small_numbers_threshold": threshold,
         "definitions": DEFINITIONS,
         # For the page only (open_data() leaves it out): each listed service area's answered and on-time share.
-        PAGE_ONLY: {"service_area_timeliness": _service_area_timeliness(counts)},
+        PAGE_ONLY: _service_area_answers(counts),
     }
 
 
@@ -313,14 +313,19 @@ def open_data(figures: dict) -> dict:
     return {key: value for key, value in figures.items() if key != PAGE_ONLY}
 
 
-def _service_area_timeliness(counts: "_Counts") -> list[dict]:
-    """Return, in the order of service_areas, each area's responded stages and the share within timescale."""
-    rows = []
-    for area_id, _name, _directorate in counts.scope.areas:
-        if area_id in counts.by_area:
-            responded, within = counts.answered_by_area[area_id]
-            rows.append({"responded": responded, "within_timescale_pct": percentage(within, responded)})
-    return rows
+def _service_area_answers(counts: "_Counts") -> dict:
+    """Return each listed service area's answers (in the order of service_areas), and those of stages not yet
+    allocated (None when there are none): responded, the share within timescale and the outcomes."""
+
+    def answers(measures: list[int]) -> dict:
+        figures = _stage_figures(measures)
+        return {key: figures[key] for key in ("responded", "within_timescale_pct", "outcomes")}
+
+    listed = [area_id for area_id, _name, _directorate in counts.scope.areas if area_id in counts.by_area]
+    return {
+        "service_area_answers": [answers(counts.measures_by_area[area_id]) for area_id in listed],
+        "unallocated_answers": answers(counts.measures_by_area[None]) if counts.without_area else None,
+    }
 
 
 class _Counts:
@@ -331,7 +336,7 @@ class _Counts:
         width = len(STAGE_MEASURES)
         self.by_stage: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * width)
         self.by_area: dict[int, int] = defaultdict(int)
-        self.answered_by_area: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # responded, within timescale
+        self.measures_by_area: dict[int | None, list[int]] = defaultdict(lambda: [0] * width)
         self.themes_by_area: dict[int, Counter] = defaultdict(Counter)
         self.without_area = 0
         self.first_stages = 0
@@ -340,17 +345,15 @@ class _Counts:
             measures, firsts, themes = values[:width], values[width], values[width + 1 :]
             if area_id is not None and themes:
                 self.themes_by_area[area_id].update(dict(zip(self.scope.themes, themes, strict=True)))
-            totals = self.by_stage[(process, number)]
+            totals, by_area = self.by_stage[(process, number)], self.measures_by_area[area_id]
             for position, value in enumerate(measures):
                 totals[position] += value
+                by_area[position] += value
             self.first_stages += firsts
             if area_id is None:
                 self.without_area += measures[0]
             else:
                 self.by_area[area_id] += measures[0]
-                answered = self.answered_by_area[area_id]
-                answered[0] += measures[STAGE_MEASURES.index("responded")]
-                answered[1] += measures[STAGE_MEASURES.index("responded_within_timescale")]
 
     def received(self) -> dict[str, int]:
         received = {case_type.value: 0 for case_type in CONTACT_TYPES}
