@@ -1,5 +1,6 @@
 """Words for the codes the database keeps, so staff pages never show a raw value like "with_service"."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 CASE_TYPES = {
@@ -65,6 +66,4 @@ def label(code: str | None, vocabulary: str) -> str:
 
 def stage_label(process: str, number: int) -> str:
     """Return a stage's name as staff say it: "Corporate, Stage 2"."""
-    from flask_babel import gettext as _
-
     return _("%(process)s, Stage %(number)d", process=label(process, "process"), number=number)

@@ -114,7 +114,7 @@ def _queue_step(reference: str, form_class, apply):
     """Apply one of a queue row's actions; htmx gets the row back, a browser without JavaScript the queue page."""
     found = _case_or_404(reference)
     form = form_class(prefix=f"q{found.id}")
-    if hasattr(form, "officer"):
+    if isinstance(form, QueueAllocateForm):
         form.officer.choices = staff_options(Role.OFFICER, Role.MANAGER)
         form.service_area.choices = service_area_options()
     done = None
