@@ -11,24 +11,19 @@ hash of the migrations, the models, the demo data and this file, and rebuilt whe
 are relative to the day it was built); each run works on a copy in its own temporary directory.
 """
 
-import hashlib
-import json
-import os
 import random
-import shutil
 import sqlite3
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench import PROJECT_ROOT
+from bench.db_cache import bulk_engine, cache_dir, cache_key, cached_or_built
 from bench.servers import portal_env, prepare_database
 
 CASES = 100_000
 SEED = 20_250_601
 BATCH = 20_000
-CACHE_MAX_AGE = timedelta(days=7)
 
 FIRST_NAMES = (
     "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Isabella", "Rosie", "Sophia", "Grace", "Freya",
@@ -103,25 +98,6 @@ class Database:
     seconds: float
 
 
-def cache_dir() -> Path:
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "portal-bench"
-
-
-def cache_key(cases: int) -> str:
-    """Hash everything the database's content depends on: migrations, models, demo data and this generator."""
-    digest = hashlib.sha256(f"cases={cases} seed={SEED}".encode())
-    sources = sorted((PROJECT_ROOT / "migrations").rglob("*.py")) + sorted(
-        (PROJECT_ROOT / "portal" / "models").glob("*.py")
-    )
-    sources += [PROJECT_ROOT / "portal" / name for name in ("services/demo.py", "config.py", "extensions.py")]
-    sources.append(Path(__file__))
-    for source in sources:
-        digest.update(str(source.relative_to(PROJECT_ROOT)).encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def bench_env(tmp: Path) -> dict[str, str]:
     env = portal_env(tmp)
     env["DATABASE_URL"] = f"sqlite:///{tmp / 'bo.db'}"
@@ -133,36 +109,15 @@ def prepare(tmp: Path, cases: int = CASES, use_cache: bool = True, say=print) ->
     started = time.monotonic()
     env = bench_env(tmp)
     target = tmp / "bo.db"
-    key = cache_key(cases)
-    cached_db = cache_dir() / f"backoffice-{key}.db"
-    cached_picks = cached_db.with_suffix(".json")
-    if use_cache and cached_db.exists() and cached_picks.exists():
-        try:
-            picks = Picks(**json.loads(cached_picks.read_text()))
-            fresh = date.today() - date.fromisoformat(picks.built_on) <= CACHE_MAX_AGE
-        except (OSError, ValueError, TypeError):
-            fresh = False  # unreadable: build it again
-        if fresh:
-            shutil.copyfile(cached_db, target)
-            return Database(target, env, picks, True, time.monotonic() - started)
-    for stale in target, target.with_name("bo.db-journal"):
-        stale.unlink(missing_ok=True)
-    say(f"  building the database: db upgrade, demo-data, then {cases:,} cases with Core executemany ...")
-    prepare_database(env)
-    picks = populate(target, cases, env.get("WORKING_DAY_REGION", "GB-ENG"))
-    picks.build_seconds = round(time.monotonic() - started, 1)
-    if use_cache:
-        try:
-            cache_dir().mkdir(parents=True, exist_ok=True)
-            for old in cache_dir().glob("backoffice-*"):
-                old.unlink(missing_ok=True)
-            partial = cached_db.with_suffix(".partial")
-            shutil.copyfile(target, partial)
-            partial.replace(cached_db)
-            cached_picks.write_text(json.dumps(asdict(picks), indent=1))
-        except OSError as error:
-            say(f"  (could not cache the database: {error})")
-    return Database(target, env, picks, False, time.monotonic() - started)
+    cached_db = cache_dir() / f"backoffice-{cache_key(f'cases={cases}', SEED, Path(__file__))}.db"
+
+    def build() -> Picks:
+        say(f"  building the database: db upgrade, demo-data, then {cases:,} cases with Core executemany ...")
+        prepare_database(env)
+        return populate(target, cases, env.get("WORKING_DAY_REGION", "GB-ENG"))
+
+    picks, from_cache = cached_or_built(target, cached_db, "backoffice-*", Picks, build, use_cache, say)
+    return Database(target, env, picks, from_cache, time.monotonic() - started)
 
 
 class _Deadlines:
@@ -184,17 +139,11 @@ class _Deadlines:
 
 def populate(path: Path, cases: int, region: str) -> Picks:
     """Add `cases` cases and what hangs off them to a migrated database that has the demo data."""
-    from sqlalchemy import create_engine, event, func, insert, select
+    from sqlalchemy import func, insert, select
 
     from portal.models import Base
 
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _fast(dbapi_connection, _record):  # a throw-away build: no journal, no fsync
-        dbapi_connection.execute("PRAGMA journal_mode=OFF")
-        dbapi_connection.execute("PRAGMA synchronous=OFF")
-        dbapi_connection.execute("PRAGMA cache_size=-200000")
+    engine = bulk_engine(path, cache_kib=200000)
 
     tables = Base.metadata.tables
     with engine.connect() as conn:

@@ -26,18 +26,15 @@ sets SQLite's page size) and this file, and rebuilt
 when over a week old (dates are relative to the day it was built); each run works on a copy.
 """
 
-import hashlib
-import json
 import random
-import shutil
 import sqlite3
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench import PROJECT_ROOT
-from bench.backoffice_data import CACHE_MAX_AGE, _Deadlines, cache_dir
+from bench.backoffice_data import _Deadlines
+from bench.db_cache import bulk_engine, cache_dir, cache_key, cached_or_built
 from bench.servers import portal_env, prepare_database
 
 SEED = 20_261_124
@@ -97,20 +94,6 @@ class Database:
     seconds: float
 
 
-def cache_key(stages: int) -> str:
-    """Hash everything the database's content depends on: migrations, models, demo data, config and this file."""
-    digest = hashlib.sha256(f"stages={stages} seed={SEED}".encode())
-    sources = sorted((PROJECT_ROOT / "migrations").rglob("*.py")) + sorted(
-        (PROJECT_ROOT / "portal" / "models").glob("*.py")
-    )
-    sources += [PROJECT_ROOT / "portal" / name for name in ("services/demo.py", "config.py", "extensions.py")]
-    sources.append(Path(__file__))
-    for source in sources:
-        digest.update(str(source.relative_to(PROJECT_ROOT)).encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def prepare(tmp: Path, stages: int, use_cache: bool = True, say=print) -> Database:
     """Return a working copy of the database with `stages` complaint stages in tmp, from the cache or built now."""
     started = time.monotonic()
@@ -118,50 +101,24 @@ def prepare(tmp: Path, stages: int, use_cache: bool = True, say=print) -> Databa
     env = portal_env(tmp)
     env["DATABASE_URL"] = f"sqlite:///{tmp / name}"
     target = tmp / name
-    cached_db = cache_dir() / f"figures-{stages}-{cache_key(stages)}.db"
-    cached_summary = cached_db.with_suffix(".json")
-    if use_cache and cached_db.exists() and cached_summary.exists():
-        try:
-            summary = Summary(**json.loads(cached_summary.read_text()))
-            fresh = date.today() - date.fromisoformat(summary.built_on) <= CACHE_MAX_AGE
-        except (OSError, ValueError, TypeError):
-            fresh = False  # unreadable: build it again
-        if fresh:
-            shutil.copyfile(cached_db, target)
-            return Database(target, env, summary, True, time.monotonic() - started)
-    for stale in target, target.with_name(f"{name}-journal"):
-        stale.unlink(missing_ok=True)
-    say(f"  building the database: db upgrade, demo-data, then {stages:,} stages with Core executemany ...")
-    prepare_database(env)
-    summary = populate(target, stages, env.get("WORKING_DAY_REGION", "GB-ENG"))
-    summary.build_seconds = round(time.monotonic() - started, 1)
-    if use_cache:
-        try:
-            cache_dir().mkdir(parents=True, exist_ok=True)
-            for old in cache_dir().glob(f"figures-{stages}-*"):
-                old.unlink(missing_ok=True)
-            partial = cached_db.with_suffix(".partial")
-            shutil.copyfile(target, partial)
-            partial.replace(cached_db)
-            cached_summary.write_text(json.dumps(asdict(summary), indent=1))
-        except OSError as error:
-            say(f"  (could not cache the database: {error})")
-    return Database(target, env, summary, False, time.monotonic() - started)
+    cached_db = cache_dir() / f"figures-{stages}-{cache_key(f'stages={stages}', SEED, Path(__file__))}.db"
+
+    def build() -> Summary:
+        say(f"  building the database: db upgrade, demo-data, then {stages:,} stages with Core executemany ...")
+        prepare_database(env)
+        return populate(target, stages, env.get("WORKING_DAY_REGION", "GB-ENG"))
+
+    summary, from_cache = cached_or_built(target, cached_db, f"figures-{stages}-*", Summary, build, use_cache, say)
+    return Database(target, env, summary, from_cache, time.monotonic() - started)
 
 
 def populate(path: Path, stages: int, region: str) -> Summary:
     """Add service areas and cases with `stages` complaint stages to a migrated database that has the demo data."""
-    from sqlalchemy import create_engine, event, func, insert, select
+    from sqlalchemy import func, insert, select
 
     from portal.models import Base
 
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _fast(dbapi_connection, _record):  # a throw-away build: no journal, no fsync
-        dbapi_connection.execute("PRAGMA journal_mode=OFF")
-        dbapi_connection.execute("PRAGMA synchronous=OFF")
-        dbapi_connection.execute("PRAGMA cache_size=-400000")
+    engine = bulk_engine(path, cache_kib=400000)
 
     tables = Base.metadata.tables
     with engine.begin() as conn:
