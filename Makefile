@@ -68,7 +68,7 @@ bench: $(BUILT)
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --sort-by-file --no-location --omit-header .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --no-wrap
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --no-wrap --ignore-obsolete
 	$(BIN)/python scripts/fill_english.py
 	$(BIN)/pybabel compile -d portal/translations
 

@@ -50,8 +50,12 @@ class Config:
     # Public figures name no top themes for a service area with fewer complaints than this (Tameside: about 20).
     SMALL_NUMBERS_THRESHOLD = int(os.environ.get("SMALL_NUMBERS_THRESHOLD", "20"))
 
-    LANGUAGES = ("en", "cy")
+    # English, Welsh, then the most spoken main languages in England after English, and Ukrainian.
+    LANGUAGES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", "uk")
     BABEL_DEFAULT_LOCALE = "en"
+    # Tests only: a locale whose catalogue wraps every message in markers, accepted by ?lang= but never offered,
+    # so a browser test can find text that was never translated. None in every real deployment.
+    PSEUDO_LOCALE = None
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "portal" / "translations")
 
     NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "file")

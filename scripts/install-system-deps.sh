@@ -6,7 +6,13 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
-[ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
+# Chromium and WeasyPrint draw Bengali, Gurmukhi, Gujarati, Arabic and Urdu with Debian's Noto fonts.
+for script_lang in bn pa gu ar ur; do
+  if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list ":lang=$script_lang" family 2>/dev/null)" ]; then
+    need+=(fonts-noto-core fontconfig)
+    break
+  fi
+done
 # WeasyPrint, which draws the annual report's PDF, loads Pango and HarfBuzz's font subsetter at run time.
 shared_libs="$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null || true)"
 [[ "$shared_libs" == *libpangoft2-1.0.so.0* ]] || need+=(libpango-1.0-0 libpangoft2-1.0-0)
