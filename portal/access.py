@@ -102,6 +102,8 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "admin.message_templates": frozenset({Role.MANAGER, Role.ADMIN}),
     "admin.message_template": frozenset({Role.MANAGER, Role.ADMIN}),
     "admin.restore_message_template": frozenset({Role.MANAGER, Role.ADMIN}),
+    "admin.translations": frozenset({Role.ADMIN}),
+    "admin.translation": frozenset({Role.ADMIN}),
 }
 
 

@@ -2,6 +2,7 @@
 
 from portal.models.base import Base
 from portal.models.case import Attachment, Case, Contact, Draft, Event, Message, Stage, TrackingToken
+from portal.models.content import ContentTranslation
 from portal.models.organisation import Directorate, MessageTemplate, ServiceArea, Theme, Timescale
 from portal.models.outcomes import LearningAction, OmbudsmanRecord, Remedy
 from portal.models.reporting import LgscoAnnualFigures, LgscoCategoryCount, SelfAssessment, SelfAssessmentItem
@@ -12,6 +13,7 @@ __all__ = [
     "Base",
     "Case",
     "Contact",
+    "ContentTranslation",
     "Directorate",
     "Draft",
     "Event",

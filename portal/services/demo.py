@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Case, Contact, Stage
 from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, Outcome, Process
+from portal.services.content import DIRECTORATE, SERVICE_AREA, ensure_translation
 from portal.services.events import record_event
 from portal.services.figures import last_complete_financial_year
 from portal.services.lgsco_annual import LgscoInput, get_year, save_year
@@ -22,6 +23,15 @@ DEMO_SERVICE_AREAS = {
     "Education": ["School admissions", "Home to school transport"],
     "Place": ["Waste and recycling", "Planning", "Highways", "Environmental services", "Libraries"],
     "Exchequer": ["Council tax", "Income and debt"],
+}
+# A few names in Welsh and Polish; the rest show in English, marked as English, on pages in those languages.
+DEMO_TRANSLATIONS = {
+    (DIRECTORATE, "Place"): {"cy": "Lle"},
+    (DIRECTORATE, "Exchequer"): {"cy": "Trysorlys", "pl": "Finanse"},
+    (SERVICE_AREA, "Waste and recycling"): {"cy": "Gwastraff ac ailgylchu", "pl": "Odpady i recykling"},
+    (SERVICE_AREA, "Council tax"): {"cy": "Treth gyngor", "pl": "Podatek lokalny (council tax)"},
+    (SERVICE_AREA, "Libraries"): {"cy": "Llyfrgelloedd", "pl": "Biblioteki"},
+    (SERVICE_AREA, "Highways"): {"cy": "Priffyrdd"},
 }
 DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 - printed for local trying-out only
 DEMO_STAFF = [
@@ -65,6 +75,9 @@ def load_demo_data(today: date | None = None) -> dict:
     for directorate, areas in DEMO_SERVICE_AREAS.items():
         for area in areas:
             ensure_service_area(directorate, area)
+    for (kind, source), texts in DEMO_TRANSLATIONS.items():
+        for language, text in texts.items():
+            ensure_translation(kind, source, language, text)
     db.session.commit()
 
     created_staff = []

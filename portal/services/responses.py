@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import Case, LearningAction, Message, Remedy, Stage, Theme, User
 from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, Outcome, Process
 from portal.services.calendar import add_working_days, working_days_between
+from portal.services.content import SERVICE_AREA, council_text_plain
 from portal.services.events import record_event
 from portal.services.message_templates import fill_in, get_message_template
 from portal.services.resident_mail import email_resident
@@ -145,7 +146,7 @@ def response_draft(case: Case, officer: User) -> tuple[str, str]:
         "reference": case.reference,
         "name": case.correspondent.name,
         "officer": officer.name or officer.email,
-        "service": case.service_area.name if case.service_area else "",
+        "service": council_text_plain(SERVICE_AREA, case.service_area.name, case.language) if case.service_area else "",
         "stage": str(stage.number) if stage else "",
     }
     return fill_in(subject, **values), fill_in(body, **values)

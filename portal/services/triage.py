@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.models import Case, Message, Stage, User
 from portal.models.base import utcnow
 from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, Process
+from portal.services.content import SERVICE_AREA, council_text_plain
 from portal.services.events import record_event
 from portal.services.message_templates import fill_in, get_message_template
 from portal.services.resident_mail import email_resident
@@ -151,7 +152,7 @@ def acknowledgement_draft(case: Case, officer: User | None) -> tuple[str, str]:
         "reference": case.reference,
         "name": case.correspondent.name,
         "officer": (officer.name or officer.email) if officer else current_app.config["COUNCIL_NAME"],
-        "service": case.service_area.name if case.service_area else "",
+        "service": council_text_plain(SERVICE_AREA, case.service_area.name, case.language) if case.service_area else "",
         "due_date": _long_date(stage.due_on, case.language) if stage else "",
     }
     return fill_in(subject, **values), fill_in(body, **values)
