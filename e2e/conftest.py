@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 667}
 SERVER_START_TIMEOUT = 30
+# The pseudo-locale: a real locale code the portal never offers, whose catalogue wraps every message in markers.
+PSEUDO_LOCALE = "en_001"
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
 
 expect.set_options(timeout=10_000)
 
@@ -101,6 +104,23 @@ def _compile_translations(target: Path) -> None:
             write_mo(mo_file, catalog, use_fuzzy=True)
 
 
+def _compile_pseudo_locale(target: Path) -> None:
+    """Write the pseudo-locale's catalogue: every message from the source, its translation the English in markers."""
+    with (ROOT / "portal" / "translations" / "messages.pot").open("rb") as pot:
+        catalog = read_po(pot, locale=PSEUDO_LOCALE)
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            message.string = tuple(f"{PSEUDO_OPEN}{form}{PSEUDO_CLOSE}" for form in message.id)
+        else:
+            message.string = f"{PSEUDO_OPEN}{message.id}{PSEUDO_CLOSE}"
+    mo_path = target / PSEUDO_LOCALE / "LC_MESSAGES" / "messages.mo"
+    mo_path.parent.mkdir(parents=True, exist_ok=True)
+    with mo_path.open("wb") as mo_file:
+        write_mo(mo_file, catalog)
+
+
 def _run(command: list[str], env: dict, log: Path) -> None:
     with log.open("ab") as out:
         completed = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
@@ -132,6 +152,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     SERVER_LOGS.append(log)
     translations = directory / "translations"
     _compile_translations(translations)
+    _compile_pseudo_locale(translations)
     env = {
         **os.environ,
         "PORTAL_ENV": "development",
@@ -148,7 +169,9 @@ def server(tmp_path_factory) -> Iterator[Server]:
     python = sys.executable
     _run([python, "-m", "flask", "--app", "portal", "db", "upgrade"], env, log)
     _run([python, "-m", "flask", "--app", "portal", "demo-data"], env, log)
-    app_spec = f"portal:create_app(BABEL_TRANSLATION_DIRECTORIES={str(translations)!r})"
+    app_spec = (
+        f"portal:create_app(BABEL_TRANSLATION_DIRECTORIES={str(translations)!r}, PSEUDO_LOCALE={PSEUDO_LOCALE!r})"
+    )
     command = [
         python,
         "-m",

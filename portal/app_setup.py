@@ -7,12 +7,13 @@ import os
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
+from markupsafe import Markup
 
 from portal import PROJECT_ROOT
 from portal.config import CONFIGS
 from portal.extensions import babel, cache, compress, csrf, db, limiter, login_manager, migrate, talisman
 from portal.htmx import htmx
-from portal.languages import NATIVE_NAMES
+from portal.languages import NATIVE_NAMES, resident_facing
 
 # GOV.UK Frontend's template sets the js-enabled class with this one inline script; the CSP allows it by hash.
 GOVUK_BODY_SCRIPT = (
@@ -136,12 +137,16 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
 
     from portal.labels import label, stage_label
-    from portal.template_helpers import isodate, template_globals
+    from portal.template_helpers import isodate, left_to_right, template_globals
 
     app.context_processor(template_globals)
     app.add_template_filter(isodate)
+    app.add_template_filter(left_to_right, "ltr")
     app.add_template_filter(label)
     app.add_template_global(stage_label)
+    from portal.services.content import council_text
+
+    app.add_template_global(council_text)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -176,21 +181,30 @@ def _keep_pages_out_of_caches(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """Pick the language: ?lang= on the link beats the remembered cookie, which beats Accept-Language."""
-    if not has_request_context():  # a flask command speaks the default language
+    """Pick the language: ?lang= on the link beats the remembered cookie, which beats Accept-Language.
+
+    The back office is in English (BABEL_DEFAULT_LOCALE), whatever the member of staff's browser asks for.
+    """
+    if not has_request_context() or not resident_facing(request.path):  # commands and staff pages: English
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     for chosen in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
-        if chosen in languages:
+        if _choosable(chosen):
             return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _choosable(code: str | None) -> bool:
+    """Whether a language may be chosen by link or cookie: one offered, or the tests' pseudo-locale."""
+    config = current_app.config
+    return code is not None and (code in config["LANGUAGES"] or code == config["PSEUDO_LOCALE"])
 
 
 def _register_language_handling(app: Flask) -> None:
     @app.after_request
     def remember_language(response):
         chosen = request.args.get("lang")
-        if chosen in app.config["LANGUAGES"]:
+        if _choosable(chosen):
             response.set_cookie(
                 LANGUAGE_COOKIE,
                 chosen,
@@ -199,7 +213,9 @@ def _register_language_handling(app: Flask) -> None:
                 httponly=True,
                 samesite="Lax",
             )
-        response.headers.setdefault("Content-Language", str(get_locale()))
+        response.headers.setdefault("Content-Language", str(get_locale()).replace("_", "-"))
         return response
 
     app.jinja_env.globals["native_language_names"] = NATIVE_NAMES
+    # GOV.UK Frontend's one inline script, written into the page by base.html and allowed by the CSP's hash of it.
+    app.jinja_env.globals["govuk_body_script"] = Markup(GOVUK_BODY_SCRIPT)  # noqa: S704 (a constant, not input)

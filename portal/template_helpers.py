@@ -7,10 +7,11 @@ from flask import current_app, request
 from flask_babel import format_date, get_locale, gettext
 from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from portal.access import may_use
 from portal.labels import VOCABULARIES
-from portal.languages import NATIVE_NAMES
+from portal.languages import NATIVE_NAMES, RIGHT_TO_LEFT, resident_facing
 
 
 def language_links() -> list[dict]:
@@ -71,6 +72,14 @@ def long_date(value: date | None) -> str:
     return format_date(value, format="d MMMM yyyy") if value else ""
 
 
+def left_to_right(value) -> Markup:
+    """Isolate a phone number, email address, reference or address so it reads left to right on any page.
+
+    On an Urdu or Arabic page, "0300 123 4567" would otherwise show its groups in right-to-left order.
+    """
+    return Markup('<bdi dir="ltr">%s</bdi>') % value
+
+
 def isodate(value: str | None) -> date | None:
     """Turn an ISO date kept in a draft back into a date."""
     return date.fromisoformat(value) if value else None
@@ -78,13 +87,18 @@ def isodate(value: str | None) -> date | None:
 
 def template_globals() -> dict:
     config = current_app.config
+    locale = get_locale()
+    language = str(locale)
     return {
         "council_name": config["COUNCIL_NAME"],
         "council_phone": config["COUNCIL_PHONE"],
         "council_phone_hours": config["COUNCIL_PHONE_HOURS"],
         "council_address": config["COUNCIL_ADDRESS"],
         "council_email": config["COUNCIL_EMAIL"],
-        "current_language": str(get_locale()),
+        "current_language": language.replace("_", "-"),  # lang attributes take BCP 47 tags: en-001, not en_001
+        "text_direction": "rtl" if language in RIGHT_TO_LEFT else "ltr",
+        # Staff pages are in English only, so they offer no other language.
+        "show_language_switch": resident_facing(request.path),
         "language_links": language_links,
         "long_date": long_date,
         "character_count": character_count,

@@ -2,6 +2,8 @@
 
 from html.parser import HTMLParser
 
+from portal.languages import RIGHT_TO_LEFT
+
 
 class _PageParser(HTMLParser):
     def __init__(self):
@@ -17,6 +19,7 @@ class _PageParser(HTMLParser):
         self.inline_scripts: list[str] = []
         self.style_attributes = 0
         self._in_script_inline = False
+        self.user_text_without_own_direction: list[dict] = []
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -24,6 +27,8 @@ class _PageParser(HTMLParser):
             self.ids.append(attributes["id"])
         if "style" in attributes:
             self.style_attributes += 1
+        if "app-user-text" in (attributes.get("class") or "").split() and attributes.get("dir") != "auto":
+            self.user_text_without_own_direction.append(attributes)
         if tag == "html":
             self.html_attrs = attributes
         elif tag == "h1":
@@ -60,6 +65,9 @@ def check_page(html: str, language: str) -> _PageParser:
     page = _PageParser()
     page.feed(html)
     assert page.html_attrs.get("lang") == language, page.html_attrs
+    assert page.html_attrs.get("dir") == ("rtl" if language in RIGHT_TO_LEFT else "ltr"), page.html_attrs
+    # Text someone typed keeps its own direction: Urdu typed on an English page reads right to left, and so on.
+    assert not page.user_text_without_own_direction, page.user_text_without_own_direction
     assert len(page.h1s) == 1, page.h1s
     title = " ".join(page.title.split())
     assert (

@@ -1,6 +1,7 @@
 """The annual complaints report: its sections and numbers for a hand-built year, the self-assessment, and the PDF."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -323,3 +324,35 @@ def test_only_complaints_managers_and_administrators_edit_the_self_assessment(ap
     with app.app_context():
         assert db.session.scalar(select(SelfAssessment.published)) is False
     assert manager.get("/staff/reporting/self-assessment/2031").status_code == 404
+
+
+# Fonts with each script's letters: Noto's for the script, or DejaVu Sans, which also draws Arabic.
+SCRIPT_FONTS = {"bn": "Bengali", "pa": "Gurmukhi", "gu": "Gujarati", "ar": "Arabic|DejaVu-Sans", "ur": "Arabic|Urdu"}
+
+
+def _embedded_fonts(reader: PdfReader) -> set[str]:
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    return fonts
+
+
+@pytest.mark.parametrize("language", ["pl", "uk", "cy", "ro", "pt", "es", *sorted(SCRIPT_FONTS)])
+def test_the_pdf_is_written_in_the_readers_language_with_fonts_for_its_script(app, language):
+    build_year(app)
+    client = app.test_client()
+    response = client.get(f"/performance/annual-report/2024.pdf?lang={language}")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.data))
+    html = client.get(f"{REPORT}?lang={language}").get_data(as_text=True)
+    check_page(html, language)
+    heading = html.split('<h1 class="govuk-heading-xl">', 1)[1].split("</h1>", 1)[0]
+    assert "Annual complaints report" not in heading
+    if language in SCRIPT_FONTS:
+        # The letters are drawn with a Noto font for the script, not a fallback with empty boxes.
+        assert any(re.search(SCRIPT_FONTS[language], name) for name in _embedded_fonts(reader)), _embedded_fonts(reader)
+    else:
+        text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+        assert " ".join(heading.split()) in text
+        assert "Annual complaints report" not in text

@@ -1,12 +1,13 @@
-"""Every page renders, in English and in Welsh, and passes the house HTML checks."""
+"""Every resident page renders in every language and passes the house HTML checks; staff pages stay English."""
 
 import pytest
 
+from portal.config import Config
 from tests.html_checks import check_page
 from tests.journey import fill_all, lodge, start
 
-LANGUAGES = ["en", "cy"]
-PUBLIC_PAGES = ["/", "/track", "/track/check-your-email", "/accessibility", "/privacy", "/staff/sign-in"]
+LANGUAGES = list(Config.LANGUAGES)
+PUBLIC_PAGES = ["/", "/track", "/track/check-your-email", "/accessibility", "/privacy"]
 QUESTION_PAGES = ["type", "service", "details", "evidence", "your-details", "contact-preferences", "someone-else"]
 
 
@@ -41,10 +42,28 @@ def test_confirmation_and_error_pages(client, language):
     check_page(expired.get_data(as_text=True), language)
 
 
+@pytest.mark.parametrize("language", ["en", "cy", "ur", "ar"])
+def test_staff_pages_stay_in_english_whatever_the_browser_or_link_asks(client, language):
+    html = client.get(f"/staff/sign-in?lang={language}", headers={"Accept-Language": language}).get_data(as_text=True)
+    check_page(html, "en")
+    assert 'dir="ltr"' in html
+    assert "app-language-switch" not in html and "hreflang" not in html
+
+
+@pytest.mark.parametrize(("language", "direction"), [("ur", "rtl"), ("ar", "rtl"), ("pl", "ltr"), ("en", "ltr")])
+def test_urdu_and_arabic_pages_run_right_to_left(client, language, direction):
+    html = client.get(f"/?lang={language}").get_data(as_text=True)
+    assert f'<html lang="{language}" dir="{direction}"' in html
+    assert ("app/rtl.css" in html) == (direction == "rtl")
+
+
 def test_language_links_on_every_page_are_in_their_own_language_with_hreflang(client):
     html = client.get("/").get_data(as_text=True)
     assert 'hreflang="cy" lang="cy">Cymraeg</a>' in html
-    assert '<link rel="alternate" hreflang="cy" href="/?lang=cy">' in html
+    assert 'hreflang="ur" lang="ur">اردو</a>' in html
+    assert 'hreflang="pa" lang="pa">ਪੰਜਾਬੀ</a>' in html
+    for code in LANGUAGES:
+        assert f'<link rel="alternate" hreflang="{code}" href="/?lang={code}">' in html
     assert 'aria-current="true">English</span>' in html
 
 

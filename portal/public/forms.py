@@ -3,21 +3,23 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxInput,
-    GovFileInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import BooleanField, EmailField, MultipleFileField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from portal.form_base import BaseForm, ChoiceField, DayMonthYearField, MultiChoiceField
 from portal.models.enums import CaseType, ContactMethod
-from portal.widgets import GovCheckboxes, GovDate, GovRadios
+from portal.widgets import (
+    GovCharacterCount,
+    GovCheckboxes,
+    GovCheckboxInput,
+    GovDate,
+    GovFileInput,
+    GovLanguageSelect,
+    GovRadios,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 DESCRIPTION_MAX = 5000
 
@@ -178,7 +180,7 @@ class ContactPreferencesForm(BaseForm):
         widget=GovRadios(),
         message=_l("Select how we should contact you"),
     )
-    language = SelectField(_l("Which language should we use?"), choices=[], widget=GovSelect())
+    language = SelectField(_l("Which language should we use?"), choices=[], widget=GovLanguageSelect())
     adjustments = MultiChoiceField(
         _l("Do you need any of these to use our service? (optional)"),
         description=_l("Select all that apply."),

@@ -1,18 +1,11 @@
 """The questions on the tracking pages."""
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxInput,
-    GovFileInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import BooleanField, EmailField, MultipleFileField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portal.form_base import BaseForm
+from portal.widgets import GovCharacterCount, GovCheckboxInput, GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
 
 DESCRIPTION_MAX = 5000
 

@@ -67,7 +67,8 @@ def redeem(token: str):
         "case_id": case.id,
         "until": (utcnow() + current_app.config["TRACKING_SESSION_LIFETIME"]).isoformat(),
     }
-    return redirect(url_for("tracking.case"))
+    # The case page opens in the language the resident asked us to use; the switch on it still works after.
+    return redirect(url_for("tracking.case", lang=case.language))
 
 
 def _tracked_case():
