@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlparse
 from pathlib import Path
+from urllib.parse import urlparse
 
 from playwright.sync_api import Locator, Page, expect
 
