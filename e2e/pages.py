@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import Locator, Page, expect
 
 from e2e.support import assert_accessible, info_for, wait_until_settled
-from portal.languages import NATIVE_NAMES
+from portal.languages import NATIVE_NAMES, resident_facing
 
 # The language each page's switch is followed to in the tests: English goes to Welsh, every other to English.
 OTHER_LANGUAGE = {code: ("cy", "Cymraeg") if code == "en" else ("en", "English") for code in NATIVE_NAMES}
@@ -56,8 +56,7 @@ class PageObject:
         wait_until_settled(self.page)
         expect(self.page.locator("html")).to_have_attribute("lang", self.lang.replace("_", "-"))
         # Staff pages are in English only and have no switch; the pseudo-locale is never offered in it.
-        on_staff_page = urlparse(self.page.url).path.startswith("/staff")
-        if self.lang in NATIVE_NAMES and not on_staff_page:
+        if self.lang in NATIVE_NAMES and resident_facing(urlparse(self.page.url).path):
             current = self.page.locator("nav.app-language-switch [aria-current=true]")
             expect(current).to_have_attribute("lang", self.lang)
             expect(current).to_have_text(NATIVE_NAMES[self.lang])

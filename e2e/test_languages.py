@@ -24,6 +24,7 @@ from e2e.pages import REFERENCE, CasePage, StartPage, TrackRequestPage
 from e2e.support import Mailbox, allow_console_error, assert_accessible, wait_until_settled
 from portal.config import Config
 from portal.languages import NATIVE_NAMES, RIGHT_TO_LEFT
+from portal.services.publishing import financial_year_of
 
 pytestmark = pytest.mark.e2e
 
@@ -37,8 +38,7 @@ TYPED = {
     "pl": ("Moje śmieci nie były odbierane od trzech tygodni.", "Proszę odebrać śmieci.", "Zofia Nowak"),
 }
 DEFAULT_TYPED = ("The bin was not collected for three weeks.", "Collect the bin.", "Alex Resident")
-_TODAY = dt.date.today()
-LAST_COMPLETE_FINANCIAL_YEAR = _TODAY.year - 1 if _TODAY.month >= 4 else _TODAY.year - 2
+LAST_COMPLETE_FINANCIAL_YEAR = financial_year_of(dt.date.today()) - 1
 # Pages reached by address rather than through the journey (the demo data publishes last year's report).
 PLAIN_PAGES = (
     "/track/link/no-such-link",

@@ -1,9 +1,5 @@
 """Every language the portal offers: emails, the tracking page, dates and numbers follow the resident's language."""
 
-import email
-import re
-from email import policy
-
 import pytest
 from babel.dates import format_date
 from sqlalchemy import select
@@ -12,22 +8,15 @@ from portal.config import Config
 from portal.extensions import db
 from portal.models import Case
 from portal.services.message_templates import example_values, fill_in, get_message_template
-from tests.conftest import csrf_token
 from tests.journey import fill_all, lodge
+from tests.mail import ask_for_tracking_link, mails, tracking_link_path
 
 LANGUAGES = list(Config.LANGUAGES)
 OTHER_THAN_ENGLISH = [code for code in LANGUAGES if code != "en"]
 
 
-def _mails(mail_dir, template):
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        for path in sorted(mail_dir.glob(f"*-{template}-*.eml"))
-    ]
-
-
 def _english_receipt(mail_dir) -> tuple[str, str]:
-    mail = _mails(mail_dir, "receipt")[-1]
+    mail = mails(mail_dir, "receipt")[-1]
     return mail["Subject"], mail.get_content()
 
 
@@ -37,7 +26,7 @@ def test_the_receipt_and_tracking_emails_are_in_the_language_the_resident_chose(
     english_subject, english_body = _english_receipt(mail_dir)
 
     reference = lodge(client, {"contact-preferences": {"language": language}})
-    receipt = _mails(mail_dir, "receipt")[-1]
+    receipt = mails(mail_dir, "receipt")[-1]
     body = receipt.get_content()
     assert reference in body
     assert receipt["Subject"] != english_subject.replace(english_subject.split()[-1], reference)
@@ -46,9 +35,8 @@ def test_the_receipt_and_tracking_emails_are_in_the_language_the_resident_chose(
         if len(line) > 40 and "Anytown" not in line and "http" not in line:
             assert line not in body, (language, line)
 
-    token = csrf_token(client.get("/track"))
-    client.post("/track", data={"csrf_token": token, "reference": reference, "email": "jo@example.com"})
-    tracking = _mails(mail_dir, "tracking_link")[-1]
+    ask_for_tracking_link(client, reference, "jo@example.com")
+    tracking = mails(mail_dir, "tracking_link")[-1]
     assert "To check the progress" not in tracking.get_content()
     assert "The link works once" not in tracking.get_content()
 
@@ -97,10 +85,8 @@ def test_the_tracking_page_writes_dates_in_the_cases_language(app, client, mail_
 
 
 def _tracking_path(client, mail_dir, reference) -> str:
-    token = csrf_token(client.get("/track"))
-    client.post("/track", data={"csrf_token": token, "reference": reference, "email": "jo@example.com"})
-    body = _mails(mail_dir, "tracking_link")[-1].get_content()
-    return "/track/link/" + re.search(r"/track/link/([A-Za-z0-9_-]+)", body).group(1)
+    ask_for_tracking_link(client, reference, "jo@example.com")
+    return tracking_link_path(mail_dir)
 
 
 def test_the_language_question_offers_every_language_in_its_own_script(client):

@@ -1,10 +1,7 @@
 """Following a case: a single-use emailed link that never reveals whether a reference exists."""
 
-import email
 import io
-import re
 from datetime import timedelta
-from email import policy
 
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -15,51 +12,31 @@ from portal.models.base import utcnow
 from tests import files
 from tests.conftest import csrf_token
 from tests.journey import lodge
-
-
-def _mails(mail_dir, template):
-    found = []
-    for path in sorted(mail_dir.glob(f"*-{template}-*.eml")):
-        found.append(email.message_from_bytes(path.read_bytes(), policy=policy.default))
-    return found
-
-
-def _ask_for_link(client, reference, address, **headers):
-    token = csrf_token(client.get("/track"))
-    return client.post("/track", data={"csrf_token": token, "reference": reference, "email": address}, headers=headers)
-
-
-def _link_from(mail_dir) -> str:
-    body = _mails(mail_dir, "tracking_link")[-1].get_content()
-    return re.search(r"http://[^\s]+/track/link/[A-Za-z0-9_-]+", body).group(0).split("localhost", 1)[-1]
-
-
-def _path(link: str) -> str:
-    return "/track/link/" + link.rsplit("/track/link/", 1)[1]
+from tests.mail import ask_for_tracking_link, mails, tracking_link_path
 
 
 def _open_case(client, mail_dir, reference, address="jo@example.com"):
-    _ask_for_link(client, reference, address)
-    response = client.get(_path(_link_from(mail_dir)))
+    ask_for_tracking_link(client, reference, address)
+    response = client.get(tracking_link_path(mail_dir))
     assert response.status_code == 302
     return client.get("/track/case")
 
 
 def test_the_same_answer_whether_or_not_the_reference_exists(client, mail_dir):
     reference = lodge(client)
-    right = _ask_for_link(client, reference, "jo@example.com")
-    wrong_email = _ask_for_link(client, reference, "someone@example.com")
-    no_case = _ask_for_link(client, "CMP-ZZZZ-ZZZZ", "jo@example.com")
+    right = ask_for_tracking_link(client, reference, "jo@example.com")
+    wrong_email = ask_for_tracking_link(client, reference, "someone@example.com")
+    no_case = ask_for_tracking_link(client, "CMP-ZZZZ-ZZZZ", "jo@example.com")
     assert right.status_code == wrong_email.status_code == no_case.status_code == 303
     assert right.location == wrong_email.location == no_case.location
-    assert len(_mails(mail_dir, "tracking_link")) == 1
+    assert len(mails(mail_dir, "tracking_link")) == 1
 
 
 def test_reference_is_matched_however_it_is_typed(client, mail_dir):
     reference = lodge(client)
     typed = reference.lower().replace("-", " ")
-    _ask_for_link(client, typed, "  JO@example.com ")
-    assert len(_mails(mail_dir, "tracking_link")) == 1
+    ask_for_tracking_link(client, typed, "  JO@example.com ")
+    assert len(mails(mail_dir, "tracking_link")) == 1
 
 
 def test_the_link_shows_status_stage_due_date_and_messages(app, client, mail_dir):
@@ -83,8 +60,8 @@ def test_the_link_shows_status_stage_due_date_and_messages(app, client, mail_dir
 
 def test_the_link_works_once(client, mail_dir):
     reference = lodge(client)
-    _ask_for_link(client, reference, "jo@example.com")
-    path = _path(_link_from(mail_dir))
+    ask_for_tracking_link(client, reference, "jo@example.com")
+    path = tracking_link_path(mail_dir)
     assert client.get(path).status_code == 302
     second = client.get(path)
     assert second.status_code == 410
@@ -93,16 +70,16 @@ def test_the_link_works_once(client, mail_dir):
 
 def test_the_link_expires_after_an_hour(client, mail_dir):
     reference = lodge(client)
-    _ask_for_link(client, reference, "jo@example.com")
-    path = _path(_link_from(mail_dir))
+    ask_for_tracking_link(client, reference, "jo@example.com")
+    path = tracking_link_path(mail_dir)
     with freeze_time(utcnow() + timedelta(minutes=61)):
         assert client.get(path).status_code == 410
 
 
 def test_tokens_are_128_bit_and_only_their_hash_is_stored(app, client, mail_dir):
     reference = lodge(client)
-    _ask_for_link(client, reference, "jo@example.com")
-    raw = _path(_link_from(mail_dir)).rsplit("/", 1)[1]
+    ask_for_tracking_link(client, reference, "jo@example.com")
+    raw = tracking_link_path(mail_dir).rsplit("/", 1)[1]
     assert len(raw) == 22  # 16 bytes, URL-safe base64
     with app.app_context():
         stored = db.session.scalar(select(TrackingToken))
@@ -196,7 +173,7 @@ def test_withdrawing_closes_the_case_and_confirms_by_email(app, client, mail_dir
         assert case.status == "closed"
         assert case.closed_reason == "withdrawn"
         assert case.stages[0].closed_reason == "withdrawn"
-    assert len(_mails(mail_dir, "withdrawn")) == 1
+    assert len(mails(mail_dir, "withdrawn")) == 1
 
 
 def test_a_closed_case_takes_no_more_information(app, client, mail_dir):
@@ -211,15 +188,15 @@ def test_a_closed_case_takes_no_more_information(app, client, mail_dir):
 
 def test_the_tracking_page_is_in_the_language_of_the_case(client, mail_dir):
     reference = lodge(client, {"contact-preferences": {"language": "cy"}})
-    _ask_for_link(client, reference, "jo@example.com")
-    assert _mails(mail_dir, "tracking_link")[-1]["Content-Language"] == "cy"
+    ask_for_tracking_link(client, reference, "jo@example.com")
+    assert mails(mail_dir, "tracking_link")[-1]["Content-Language"] == "cy"
 
 
 def test_htmx_checking_one_field_sends_no_link(client, mail_dir):
     reference = lodge(client)
-    response = _ask_for_link(
+    response = ask_for_tracking_link(
         client, reference, "jo@example.com", **{"HX-Request": "true", "HX-Validate": "1", "HX-Trigger-Name": "email"}
     )
     assert response.status_code == 200
     assert "HX-Redirect" not in response.headers
-    assert _mails(mail_dir, "tracking_link") == []
+    assert mails(mail_dir, "tracking_link") == []

@@ -14,10 +14,14 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import ContentTranslation, User
-from portal.models.enums import ActorType
-from portal.services.events import record_event
-from portal.services.organisation import get_directorate, get_service_area, get_theme, list_all_directorates, theme_tree
-from portal.services.publishing import public_pages_changed
+from portal.services.organisation import (
+    get_directorate,
+    get_service_area,
+    get_theme,
+    list_all_directorates,
+    save_configuration_change,
+    theme_tree,
+)
 
 ENGLISH = "en"
 DIRECTORATE = "directorate"
@@ -145,19 +149,10 @@ def save_translations(kind: str, source: str, texts: dict[str, str | None], acto
             row.text = text
     if not after:
         return False
-    record_event(
-        None,
-        "content_translations_changed",
-        ActorType.STAFF,
-        actor_id=actor.id,
-        kind=kind,
-        source=source,
-        before=before,
-        after=after,
-    )
-    db.session.commit()
     g.pop(_MEMO, None)
-    public_pages_changed()
+    save_configuration_change(
+        actor, "content_translations_changed", kind=kind, source=source, before=before, after=after
+    )
     return True
 
 

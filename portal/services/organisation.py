@@ -94,7 +94,7 @@ def _same_name(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-def _save(actor: User, action: str, **detail) -> None:
+def save_configuration_change(actor: User, action: str, **detail) -> None:
     """Record a change to the organisation's configuration, commit it, and refresh the public pages that show it."""
     record_event(None, action, ActorType.STAFF, actor_id=actor.id, **detail)
     db.session.commit()
@@ -108,7 +108,7 @@ def add_directorate(actor: User, name: str) -> Directorate:
     directorate = Directorate(name=name)
     db.session.add(directorate)
     db.session.flush()
-    _save(actor, "directorate_added", directorate_id=directorate.id, after=name)
+    save_configuration_change(actor, "directorate_added", directorate_id=directorate.id, after=name)
     return directorate
 
 
@@ -120,7 +120,7 @@ def rename_directorate(actor: User, directorate: Directorate, name: str) -> None
     if any(_same_name(d.name, name) for d in others):
         raise DuplicateName(name)
     before, directorate.name = directorate.name, name
-    _save(actor, "directorate_renamed", directorate_id=directorate.id, before=before, after=name)
+    save_configuration_change(actor, "directorate_renamed", directorate_id=directorate.id, before=before, after=name)
 
 
 def _check_area_name(directorate_id: int, name: str, except_id: int | None = None) -> None:
@@ -140,7 +140,9 @@ def add_service_area(actor: User, directorate_id: int, name: str) -> ServiceArea
     area = ServiceArea(directorate=directorate, name=name, active=True)
     db.session.add(area)
     db.session.flush()
-    _save(actor, "service_area_added", service_area_id=area.id, after={"directorate": directorate.name, "name": name})
+    save_configuration_change(
+        actor, "service_area_added", service_area_id=area.id, after={"directorate": directorate.name, "name": name}
+    )
     return area
 
 
@@ -150,7 +152,7 @@ def rename_service_area(actor: User, area: ServiceArea, name: str) -> None:
         return
     _check_area_name(area.directorate_id, name, except_id=area.id)
     before, area.name = area.name, name
-    _save(actor, "service_area_renamed", service_area_id=area.id, before=before, after=name)
+    save_configuration_change(actor, "service_area_renamed", service_area_id=area.id, before=before, after=name)
 
 
 def set_service_area_active(actor: User, area: ServiceArea, active: bool) -> None:
@@ -158,7 +160,7 @@ def set_service_area_active(actor: User, area: ServiceArea, active: bool) -> Non
     if area.active == active:
         return
     area.active = active
-    _save(
+    save_configuration_change(
         actor,
         "service_area_restored" if active else "service_area_retired",
         service_area_id=area.id,
@@ -199,7 +201,7 @@ def add_theme(actor: User, name: str, parent_id: int | None = None) -> Theme:
     theme = Theme(parent_id=parent_id, name=name, active=True)
     db.session.add(theme)
     db.session.flush()
-    _save(actor, "theme_added", theme_id=theme.id, parent_id=parent_id, after=name)
+    save_configuration_change(actor, "theme_added", theme_id=theme.id, parent_id=parent_id, after=name)
     return theme
 
 
@@ -209,7 +211,7 @@ def rename_theme(actor: User, theme: Theme, name: str) -> None:
         return
     _check_theme_name(theme.parent_id, name, except_id=theme.id)
     before, theme.name = theme.name, name
-    _save(actor, "theme_renamed", theme_id=theme.id, before=before, after=name)
+    save_configuration_change(actor, "theme_renamed", theme_id=theme.id, before=before, after=name)
 
 
 def set_theme_active(actor: User, theme: Theme, active: bool) -> None:
@@ -217,7 +219,7 @@ def set_theme_active(actor: User, theme: Theme, active: bool) -> None:
     if theme.active == active:
         return
     theme.active = active
-    _save(
+    save_configuration_change(
         actor,
         "theme_restored" if active else "theme_retired",
         theme_id=theme.id,
