@@ -12,9 +12,10 @@ from portal.models import Case, Event, OmbudsmanRecord, User
 from tests.conftest import csrf_token
 from tests.html_checks import check_page
 from tests.journey import lodge
+from tests.mail import mails
 from tests.staff import make_staff, sign_in, staff_client
 from tests.test_process import _childrens, _respond, _step, _version
-from tests.test_tracking import _mails, _open_case
+from tests.test_tracking import _open_case
 
 OFFICER = "officer@example.gov.uk"
 
@@ -265,7 +266,7 @@ def test_a_stale_panel_save_is_refused_and_keeps_what_was_typed(app):
 
 def test_the_resident_sees_when_the_panel_meets_and_when_to_expect_the_response(app, mail_dir):
     reference = _stage3(app, "2026-12-01")
-    [escalated] = [m for m in _mails(mail_dir, "escalated") if "Stage 3" in m.get_content()]
+    [escalated] = [m for m in mails(mail_dir, "escalated") if "Stage 3" in m.get_content()]
     assert "An independent panel will meet to review it by 15 January 2027" in escalated.get_content()
 
     def tracking_page():
