@@ -144,9 +144,10 @@ def _configure_templates(app: Flask) -> None:
     app.add_template_filter(left_to_right, "ltr")
     app.add_template_filter(label)
     app.add_template_global(stage_label)
-    from portal.services.content import council_text
+    from portal.services.content import council_text, phone_hours
 
     app.add_template_global(council_text)
+    app.add_template_global(phone_hours)
 
 
 def _register_blueprints(app: Flask) -> None:

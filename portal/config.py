@@ -31,7 +31,6 @@ class Config:
 
     COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
     COUNCIL_PHONE = os.environ.get("COUNCIL_PHONE", "0300 123 4567")
-    COUNCIL_PHONE_HOURS = os.environ.get("COUNCIL_PHONE_HOURS", "Monday to Friday, 9am to 5pm")
     COUNCIL_ADDRESS = os.environ.get("COUNCIL_ADDRESS", "Complaints Team, Town Hall, High Street, Exampleton, EX1 1AA")
     COUNCIL_EMAIL = os.environ.get("COUNCIL_EMAIL", "complaints@example.gov.uk")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -92,7 +92,6 @@ def template_globals() -> dict:
     return {
         "council_name": config["COUNCIL_NAME"],
         "council_phone": config["COUNCIL_PHONE"],
-        "council_phone_hours": config["COUNCIL_PHONE_HOURS"],
         "council_address": config["COUNCIL_ADDRESS"],
         "council_email": config["COUNCIL_EMAIL"],
         "current_language": language.replace("_", "-"),  # lang attributes take BCP 47 tags: en-001, not en_001

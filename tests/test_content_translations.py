@@ -7,9 +7,11 @@ from datetime import date
 from email import policy
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal.models import Case, ContentTranslation, Event, ServiceArea, User
+from portal.services import content
 from portal.services.content import council_text, council_text_plain, save_translations
 from portal.services.demo import load_demo_data
 from tests.conftest import csrf_token
@@ -126,6 +128,43 @@ def test_the_start_page_introduction_has_an_english_field_and_a_larger_box(app):
     assert _stored(app, "start_page", "introduction") == {"en": "x" * 2000}
 
 
+def test_the_phone_line_hours_are_council_wording_with_a_standard_text_in_every_language(app):
+    admin = staff_client(app, "admin")
+    index = _html(admin.get(INDEX))
+    assert f'href="{INDEX}/start_page/1"' in index and "Phone line opening hours" in index
+    page = _html(admin.get(f"{INDEX}/start_page/1"))
+    check_page(page, "en")
+    assert "Monday to Friday, 9am to 5pm" in page  # the standard wording, shown to whoever translates
+    assert re.search(r'<input[^>]*id="text_en"', page) and "<textarea" not in page
+    token = csrf_token(admin.get(f"{INDEX}/start_page/1"))
+    too_long = admin.post(f"{INDEX}/start_page/1", data={"csrf_token": token, "text_en": "x" * 121})
+    assert too_long.status_code == 200 and "English must be 120 characters or fewer" in _html(too_long)
+    saved = admin.post(f"{INDEX}/start_page/1", data={"csrf_token": token, "text_en": "Weekdays, 8am to 6pm"})
+    assert saved.status_code == 303
+    assert "Translations of Phone line opening hours saved." in _html(admin.get(INDEX))
+    assert _stored(app, "start_page", "phone_hours") == {"en": "Weekdays, 8am to 6pm"}
+    assert admin.get(f"{INDEX}/start_page/2").status_code == 404
+
+
+def test_residents_see_the_phone_hours_in_their_language_or_the_english_marked(app, client):
+    # The standard wording comes from the catalogues, so every language has it, unmarked.
+    assert "(Monday to Friday, 9am to 5pm)" in _html(client.get("/?lang=en"))
+    polish = _html(client.get("/?lang=pl"))
+    assert "(Od poniedziałku do piątku, 9:00–17:00)" in polish and "app-fallback" not in polish
+    assert "(Od poniedziałku do piątku, 9:00–17:00)" in _html(client.get("/no-such-page?lang=pl"))
+
+    _translate(app, "start_page", "phone_hours", {"en": "Weekdays, 8am to 6pm"})
+    assert "(Weekdays, 8am to 6pm)" in _html(client.get("/?lang=en"))
+    polish = _html(client.get("/?lang=pl"))
+    check_page(polish, "pl")
+    assert f"({_fallback('Weekdays, 8am to 6pm')})" in polish
+
+    _translate(app, "start_page", "phone_hours", {"pl": "Dni robocze, 8:00–18:00"})
+    assert "(Dni robocze, 8:00–18:00)" in _html(client.get("/?lang=pl"))
+    assert "(Dni robocze, 8:00–18:00)" in _html(client.get("/no-such-page?lang=pl"))
+    assert f"({_fallback('Weekdays, 8am to 6pm')})" in _html(client.get("/?lang=cy"))
+
+
 def test_a_name_longer_than_a_name_can_be_is_refused(app):
     admin = staff_client(app, "admin")
     url = f"{INDEX}/directorate/{_directorate_id(app, 'Place')}"
@@ -174,7 +213,7 @@ def test_a_save_without_its_csrf_token_is_refused(app):
 
 def test_an_unknown_kind_or_item_is_not_found(app):
     admin = staff_client(app, "admin")
-    for url in (f"{INDEX}/nonsense/1", f"{INDEX}/service_area/99999", f"{INDEX}/theme/99999", f"{INDEX}/start_page/1"):
+    for url in (f"{INDEX}/nonsense/1", f"{INDEX}/service_area/99999", f"{INDEX}/theme/99999", f"{INDEX}/start_page/2"):
         assert admin.get(url).status_code == 404, url
 
 
@@ -289,6 +328,15 @@ def test_council_text_escapes_marks_and_falls_back(app):
         assert council_text("start_page", "introduction", "pl") is None
         assert council_text_plain("service_area", "Libraries", "cy") == "Llyfrgelloedd & mwy"
         assert council_text_plain("service_area", "Libraries", "pl") == "Libraries"
+
+
+def test_the_phone_hours_still_show_when_the_database_fails(app, monkeypatch):
+    def broken(*args):
+        raise OperationalError("SELECT", {}, Exception("the database is down"))
+
+    monkeypatch.setattr(content, "council_text", broken)
+    with app.test_request_context("/?lang=cy"):
+        assert str(content.phone_hours()) == "Dydd Llun i ddydd Gwener, 9am i 5pm"
 
 
 def test_the_demonstration_data_has_some_translations_once(app):

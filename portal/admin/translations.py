@@ -15,14 +15,17 @@ from portal.form_base import BaseForm
 from portal.htmx import redirect_to
 from portal.languages import NATIVE_NAMES, RIGHT_TO_LEFT
 from portal.services.content import (
+    INTRODUCTION,
     KINDS,
     NAME_MAX_LENGTH,
+    PHONE_HOURS,
     START_PAGE,
-    START_PAGE_MAX_LENGTH,
+    WORDING_MAX_LENGTH,
     find_translatable,
     offered_languages,
     save_translations,
     saved_translations,
+    standard_wording,
     translatable_items,
 )
 
@@ -30,15 +33,15 @@ KIND_NAMES = {
     "directorate": _l("Directorates"),
     "service_area": _l("Service areas"),
     "theme": _l("Root-cause themes"),
-    "start_page": _l("Start page"),
+    "start_page": _l("The council’s wording"),
 }
 ITEM_NAMES = {
     "directorate": _l("Directorate"),
     "service_area": _l("Service area"),
     "theme": _l("Root-cause theme"),
-    "start_page": _l("Start page"),
+    "start_page": _l("The council’s wording"),
 }
-START_PAGE_ITEM_NAME = _l("Introduction on the start page")
+WORDING_NAMES = {INTRODUCTION: _l("Introduction on the start page"), PHONE_HOURS: _l("Phone line opening hours")}
 # Babel's English name for Bengali is "Bangla"; people in the UK say Bengali.
 ENGLISH_NAME_OVERRIDES = {"bn": "Bengali"}
 
@@ -65,9 +68,15 @@ def field_name(code: str) -> str:
     return f"text_{code}"
 
 
-def translation_form(kind: str, languages: tuple[str, ...], data: dict[str, str]) -> BaseForm:
-    """Build the form with one field per language: a text box for a name, a larger box for the start page."""
-    max_length = START_PAGE_MAX_LENGTH if kind == START_PAGE else NAME_MAX_LENGTH
+def item_name(kind: str, source: str) -> str:
+    """What staff call an item: a name is its English; the council's wording has a name of its own."""
+    return WORDING_NAMES[source] if kind == START_PAGE else source
+
+
+def translation_form(kind: str, source: str, languages: tuple[str, ...], data: dict[str, str]) -> BaseForm:
+    """Build the form with one field per language: a text box, or a larger box for the start page's introduction."""
+    max_length = WORDING_MAX_LENGTH[source] if kind == START_PAGE else NAME_MAX_LENGTH
+    paragraph = kind == START_PAGE and source == INTRODUCTION
 
     class TranslationForm(BaseForm):
         submit = SubmitField(_l("Save translations"), widget=GovSubmitInput())
@@ -82,7 +91,7 @@ def translation_form(kind: str, languages: tuple[str, ...], data: dict[str, str]
                     message=_l("%(language)s must be %(max)d characters or fewer", language=label, max=max_length),
                 )
             ],
-            widget=GovTextArea() if kind == START_PAGE else GovTextInput(),
+            widget=GovTextArea() if paragraph else GovTextInput(),
         )
         setattr(TranslationForm, field_name(code), field)
     return TranslationForm(data={field_name(code): text for code, text in data.items()})
@@ -95,7 +104,7 @@ def translations():
         "admin/translations.html",
         sections=[(kind, KIND_NAMES[kind], items[kind]) for kind in KINDS],
         other_languages=len(offered_languages("directorate")),
-        start_page_item_name=START_PAGE_ITEM_NAME,
+        item_name=item_name,
     )
 
 
@@ -105,13 +114,12 @@ def translation(kind: str, item_id: int):
     if item is None:
         abort(404)
     languages = offered_languages(kind)
-    form = translation_form(kind, languages, saved_translations(kind, item.source))
+    form = translation_form(kind, item.source, languages, saved_translations(kind, item.source))
     if form.validate_on_submit():
         texts = {code: form[field_name(code)].data for code in languages}
         changed = save_translations(kind, item.source, texts, current_user)
         if changed:
-            name = START_PAGE_ITEM_NAME if kind == START_PAGE else item.source
-            flash(_("Translations of %(name)s saved.", name=name), "success")
+            flash(_("Translations of %(name)s saved.", name=item_name(kind, item.source)), "success")
         else:
             flash(_("Nothing was changed."), "info")
         return redirect_to(url_for("admin.translations"))
@@ -131,6 +139,7 @@ def translation(kind: str, item_id: int):
         item=item,
         kind=kind,
         kind_name=ITEM_NAMES[kind],
-        heading=START_PAGE_ITEM_NAME if kind == START_PAGE else item.source,
+        heading=item_name(kind, item.source),
+        standard=standard_wording(item.source) if kind == START_PAGE and item.source != INTRODUCTION else None,
         fields=fields,
     )

@@ -2,15 +2,19 @@
 
 Names are translated by their English wording, as gettext translates by msgid: a renamed directorate, service area
 or theme simply needs translating again, and its old translations stay with the old name. The start page's
-introduction is found by the key INTRODUCTION; the council may also keep its own English wording of it.
+introduction (key INTRODUCTION) and the phone line's opening hours (key PHONE_HOURS) are the council's own wording:
+the council may keep its own English wording of each, and without it residents see the standard wording, translated
+by the catalogues.
 """
 
 from dataclasses import dataclass
 
 from flask import current_app, g
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.models import ContentTranslation, User
@@ -27,14 +31,15 @@ ENGLISH = "en"
 DIRECTORATE = "directorate"
 SERVICE_AREA = "service_area"
 THEME = "theme"
-START_PAGE = "start_page"
+START_PAGE = "start_page"  # the council's own wording: the start page's introduction and the phone opening hours
 NAME_KINDS = (DIRECTORATE, SERVICE_AREA, THEME)
 KINDS = (*NAME_KINDS, START_PAGE)
 INTRODUCTION = "introduction"
-# The start page has one item; its address uses this id.
-START_PAGE_ITEM_ID = 0
+PHONE_HOURS = "phone_hours"
+# The council's wording, in order: an item's address uses its position as its id.
+WORDING = (INTRODUCTION, PHONE_HOURS)
 NAME_MAX_LENGTH = 120
-START_PAGE_MAX_LENGTH = 2000
+WORDING_MAX_LENGTH = {INTRODUCTION: 2000, PHONE_HOURS: NAME_MAX_LENGTH}
 
 _MEMO = "content_translations"
 
@@ -109,6 +114,24 @@ def council_text_plain(kind: str, source: str | None, language: str) -> str:
     return source
 
 
+def standard_wording(key: str) -> str:
+    """The wording residents see, in the page's language, where the council has written none of its own."""
+    if key == PHONE_HOURS:
+        return _("Monday to Friday, 9am to 5pm")
+    raise UnknownContent(key)
+
+
+def phone_hours() -> Markup:
+    """The phone line's opening hours in the page's language: the council's, its English marked, or the standard."""
+    try:
+        wording = council_text(START_PAGE, PHONE_HOURS)
+    except SQLAlchemyError:
+        # Error pages say how to reach us, and one may be showing because the database failed.
+        db.session.rollback()
+        wording = None
+    return wording or escape(standard_wording(PHONE_HOURS))
+
+
 def offered_languages(kind: str) -> tuple[str, ...]:
     """Return the languages a kind of content is written in by the council: English too only for the start page."""
     languages = current_app.config["LANGUAGES"]
@@ -179,7 +202,8 @@ def translatable_items() -> dict[str, list[Translatable]]:
     """List, by kind, everything residents see that the council can translate, with how many languages have it.
 
     Every directorate, every active service area and every active theme (top level, then its details), and the
-    start page's introduction. Only the languages other than English are counted.
+    council's wording (the start page's introduction, the phone opening hours). Only languages other than English
+    are counted.
     """
     others = offered_languages(DIRECTORATE)
     counts = {kind: _counts(kind, others) for kind in KINDS}
@@ -202,16 +226,15 @@ def translatable_items() -> dict[str, list[Translatable]]:
             if detail.active:
                 count = counts[THEME].get(detail.name, 0)
                 items[THEME].append(Translatable(THEME, detail.id, detail.name, top.name, count))
-    items[START_PAGE].append(
-        Translatable(START_PAGE, START_PAGE_ITEM_ID, INTRODUCTION, None, counts[START_PAGE].get(INTRODUCTION, 0))
-    )
+    for item_id, key in enumerate(WORDING):
+        items[START_PAGE].append(Translatable(START_PAGE, item_id, key, None, counts[START_PAGE].get(key, 0)))
     return items
 
 
 def find_translatable(kind: str, item_id: int) -> Translatable | None:
     """Return the item of a kind with this id (retired ones too: their names still show in the figures), or None."""
     if kind == START_PAGE:
-        return Translatable(START_PAGE, START_PAGE_ITEM_ID, INTRODUCTION) if item_id == START_PAGE_ITEM_ID else None
+        return Translatable(START_PAGE, item_id, WORDING[item_id]) if 0 <= item_id < len(WORDING) else None
     if kind == DIRECTORATE:
         directorate = get_directorate(item_id)
         return Translatable(DIRECTORATE, item_id, directorate.name) if directorate else None
