@@ -143,6 +143,10 @@ def _configure_templates(app: Flask) -> None:
     app.add_template_filter(isodate)
     app.add_template_filter(left_to_right, "ltr")
     app.add_template_filter(label)
+    from portal.numbers import number, percent
+
+    app.add_template_filter(number)
+    app.add_template_filter(percent)
     app.add_template_global(stage_label)
     from portal.services.content import council_text, phone_hours
 

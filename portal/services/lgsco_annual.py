@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import LgscoAnnualFigures, LgscoCategoryCount, User
 from portal.models.base import utcnow
 from portal.models.enums import ActorType
+from portal.numbers import percent
 from portal.services.events import record_event
 from portal.services.publishing import financial_year_label, financial_year_of, public_pages_changed
 
@@ -65,8 +66,8 @@ def _percent(tenths: int | None) -> Decimal | None:
 
 
 def _percent_text(value: Decimal | None) -> str | None:
-    """77% or 77.5%, as the Ombudsman's letters write them."""
-    return None if value is None else f"{float(value):g}%"
+    """77% or 77.5%, as the Ombudsman's letters write them, in the page's language (77,5 % in Spanish)."""
+    return None if value is None else percent(value, decimals=None)
 
 
 def list_years() -> list[LgscoAnnualFigures]:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
+from portal.numbers import number
 from portal.services.figures import last_complete_financial_year
 
 
@@ -65,7 +66,7 @@ def describe_change(now: float | None, before: float | None, percent: bool = Fal
     if difference == 0:
         return _("no change")
     amount = abs(difference)
-    shown = f"{amount:g}"
+    shown = number(amount)
     if percent:
         if difference > 0:
             return _("up %(amount)s percentage points", amount=shown)
