@@ -38,6 +38,11 @@ class Config:
     # The acknowledgement and first-response targets shown to residents, in working days.
     ACKNOWLEDGE_WITHIN_DAYS = int(os.environ.get("ACKNOWLEDGE_WITHIN_DAYS", "5"))
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+    # However busy, a member of staff signs in again this long after signing in (a working day and some).
+    STAFF_SESSION_HOURS = int(os.environ.get("STAFF_SESSION_HOURS", "10"))
+    # Staff sign in with a password and a code from an authenticator app. Turn off only where the council's own
+    # single sign-on already asks for a second factor in front of the portal.
+    MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
     TRIAGE_TARGET_HOURS = int(os.environ.get("TRIAGE_TARGET_HOURS", "48"))
     TIMESCALES = DEFAULT_TIMESCALES
     # Children's Stage 3 is a chain (Children Act 1989 Representations Procedure (England) Regulations 2006): the
@@ -59,11 +64,23 @@ class Config:
 
     NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "file")
     MAIL_DIRECTORY = os.environ.get("MAIL_DIRECTORY") or str(PROJECT_ROOT / "instance" / "mail")
+    # The email outbox (portal/services/outbox.py): a failed send is retried after 1, 2, 4 ... minutes, capped at the
+    # longest delay, until the last attempt (10 attempts with these defaults: about four hours of trying).
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+    OUTBOX_FIRST_RETRY_SECONDS = int(os.environ.get("OUTBOX_FIRST_RETRY_SECONDS", "60"))
+    OUTBOX_LONGEST_RETRY_SECONDS = int(os.environ.get("OUTBOX_LONGEST_RETRY_SECONDS", "3600"))
+    OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
     UPLOAD_DIRECTORY = os.environ.get("UPLOAD_DIRECTORY") or str(PROJECT_ROOT / "instance" / "uploads")
     MAX_FILES = 5
     MAX_FILE_BYTES = 10 * 1024 * 1024
     # Room for five files plus the form fields around them.
     MAX_CONTENT_LENGTH = 5 * 10 * 1024 * 1024 + 1024 * 1024
+    # A clamd virus scanner, by Unix socket or host and port; unset, nothing is scanned. Set but unreachable, uploads
+    # are refused.
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET") or None
+    CLAMD_HOST = os.environ.get("CLAMD_HOST") or None
+    CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
 
     TRACKING_LINK_LIFETIME = timedelta(hours=1)
     TRACKING_SESSION_LIFETIME = timedelta(hours=1)

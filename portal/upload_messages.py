@@ -9,4 +9,8 @@ def upload_error_message(code: str, filename: str) -> str:
         return _("The selected file %(name)s is empty", name=filename)
     if code == "too_large":
         return _("The selected file %(name)s must be smaller than 10MB", name=filename)
+    if code == "virus":
+        return _("The selected file %(name)s contains a virus", name=filename)
+    if code == "scan_failed":
+        return _("The selected file %(name)s could not be uploaded – try again later", name=filename)
     return _("The selected file %(name)s must be a PDF, JPEG, PNG, HEIC or Word (DOCX) file", name=filename)

@@ -5,6 +5,9 @@ import struct
 import zipfile
 import zlib
 
+from PIL import Image
+from pillow_heif import register_heif_opener
+
 
 def pdf() -> bytes:
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -28,7 +31,11 @@ def jpeg() -> bytes:
 
 
 def heic() -> bytes:
-    return struct.pack(">I", 24) + b"ftypheic" + b"\x00\x00\x00\x00" + b"mif1heic" + b"\x00" * 64
+    """A real HEIC, as an iPhone takes: decodable, since HEIC uploads are written afresh like other images."""
+    register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (3, 2), (0, 128, 255)).save(out, "HEIF")
+    return out.getvalue()
 
 
 def docx() -> bytes:

@@ -1,6 +1,12 @@
-"""Evidence files: checked by their content, not their name, and stored outside static/ under random names."""
+"""Evidence files: checked by their content, not their name, and stored outside static/ under random names.
+
+Images are decoded and written afresh, so only their pixels are kept: never a phone photo's location (EXIF GPS),
+XMP, comments or text chunks. Every file is shown to the virus scanner first, when one is configured.
+"""
 
 import hashlib
+import io
+import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -9,6 +15,15 @@ from typing import BinaryIO
 
 import filetype
 from flask import current_app
+from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
+
+from portal.services.virus_scan import ScannerUnavailable, VirusFound, scan_file
+
+log = logging.getLogger(__name__)
+
+# HEIC (iPhone photos) is decoded and written afresh like any other image, through the pillow-heif plugin.
+register_heif_opener()
 
 # What each accepted kind of file is, as its content shows it, and the MIME type we store.
 ACCEPTED_KINDS = {
@@ -19,9 +34,16 @@ ACCEPTED_KINDS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
+# The only Pillow format that may decode, and then re-encode, each kind of image.
+IMAGE_FORMATS = {"jpg": "JPEG", "png": "PNG", "heic": "HEIF"}
+# Kept from an image's info when it is written afresh: what its pixels need to look right, nothing about anyone.
+KEPT_IMAGE_INFO = ("transparency",)
+# Lossy formats are written at a quality that keeps a photo's detail (Pillow's and libheif's defaults are lower).
+SAVE_OPTIONS = {"JPEG": {"quality": 90, "optimize": True}, "HEIF": {"quality": 90}}
+
 
 class UploadRejected(ValueError):
-    """Raised with a code naming why a file was refused: empty, too_large or wrong_type."""
+    """Raised with a code naming why a file was refused: empty, too_large, wrong_type, virus or scan_failed."""
 
     def __init__(self, code: str, filename: str):
         super().__init__(code)
@@ -63,6 +85,15 @@ def store_upload(stream: BinaryIO, filename: str | None) -> StoredFile:
     kind = filetype.guess(data[:8192] if not data.startswith(b"PK") else data)
     if kind is None or kind.extension not in ACCEPTED_KINDS:
         raise UploadRejected("wrong_type", original)
+    try:
+        scan_file(data)
+    except VirusFound:
+        raise UploadRejected("virus", original) from None
+    except ScannerUnavailable:
+        raise UploadRejected("scan_failed", original) from None
+    image_format = IMAGE_FORMATS.get(kind.extension)
+    if image_format:
+        data = _without_metadata(data, image_format, original)
     stored_name = secrets.token_hex(16)
     (_upload_dir() / stored_name).write_bytes(data)
     return StoredFile(
@@ -72,6 +103,30 @@ def store_upload(stream: BinaryIO, filename: str | None) -> StoredFile:
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _without_metadata(data: bytes, image_format: str, original: str) -> bytes:
+    """Return an image written afresh, upright and with nothing but its pixels; refuse one that cannot be decoded."""
+    try:
+        return _rewrite_image(data, image_format)
+    # Any failure to decode hostile content is a refusal, never a server error, whatever Pillow raises for it.
+    except Exception as error:
+        log.info("Image upload refused as undecodable: %s", type(error).__name__)
+        raise UploadRejected("wrong_type", original) from None
+
+
+def _rewrite_image(data: bytes, image_format: str) -> bytes:
+    with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+        # Pillow only warns between its limit and twice it; a picture that large is refused all the same.
+        if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+            raise Image.DecompressionBombError(f"{image.width}x{image.height} pixels")
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+    icc_profile = upright.info.get("icc_profile")
+    upright.info = {key: upright.info[key] for key in KEPT_IMAGE_INFO if key in upright.info}
+    out = io.BytesIO()
+    upright.save(out, image_format, icc_profile=icc_profile, **SAVE_OPTIONS.get(image_format, {}))
+    return out.getvalue()
 
 
 def discard_upload(stored_name: str) -> None:
