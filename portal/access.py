@@ -1,12 +1,12 @@
 """Who may use each endpoint. Every route must be listed here; a test fails for any that is not."""
 
-import time
-
-from flask import abort, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from portal.models.enums import Role
+from portal.services.security_log import security_event
+from portal.services.staff_sessions import IDLE, TOO_LONG
 
 PUBLIC = "public"
 ALL_STAFF = frozenset(Role)
@@ -31,6 +31,9 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "tracking.escalate": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
+    # Between password and code: these pages check for themselves that a password was just accepted.
+    "auth.code": PUBLIC,
+    "auth.set_up": PUBLIC,
     "performance.page": PUBLIC,
     "performance.data_json": PUBLIC,
     "performance.data_csv": PUBLIC,
@@ -83,6 +86,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "admin.user": frozenset({Role.ADMIN}),
     "admin.disable_user": frozenset({Role.ADMIN}),
     "admin.enable_user": frozenset({Role.ADMIN}),
+    "admin.reset_authenticator": frozenset({Role.ADMIN}),
     "admin.user_password": frozenset({Role.ADMIN}),
     "admin.settings": frozenset({Role.ADMIN}),
     "admin.apply_preset": frozenset({Role.ADMIN}),
@@ -103,6 +107,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "admin.message_template": frozenset({Role.MANAGER, Role.ADMIN}),
     "admin.restore_message_template": frozenset({Role.MANAGER, Role.ADMIN}),
     "admin.translations": frozenset({Role.ADMIN}),
+    "admin.case_views_page": frozenset({Role.ADMIN}),
     "admin.translation": frozenset({Role.ADMIN}),
 }
 
@@ -114,28 +119,37 @@ def enforce_route_access():
         abort(404)
     if allowed == PUBLIC:
         return None
-    from portal.extensions import login_manager
-
     if not current_user.is_authenticated:
-        if "_user_id" in session:  # the account was disabled since signing in: end its session
-            logout_user()
-            session.clear()
-        return login_manager.unauthorized()
-    if _idle_too_long():
-        logout_user()
-        session.clear()
-        flash(_("You were signed out because you had not done anything for a while. Sign in again."), "info")
-        return redirect(url_for("auth.sign_in"))
-    session["last_seen"] = int(time.time())
+        return _signed_out()
+    # Re-sign the cookie: Flask refuses one written longer ago than PERMANENT_SESSION_LIFETIME, and the server's
+    # record, not the cookie, decides how long a session lasts.
+    session.modified = True
     if current_user.role not in allowed:
+        security_event("access_refused", user_id=current_user.id, role=current_user.role)
         abort(403)
     return None
 
 
-def _idle_too_long() -> bool:
-    last_seen = session.get("last_seen")
-    limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
-    return last_seen is not None and time.time() - last_seen > limit
+# Why a session ended, in the words the sign-in page shows; other reasons just ask the visitor to sign in.
+ENDED_MESSAGES = {
+    IDLE: _l("You were signed out because you had not done anything for a while. Sign in again."),
+    TOO_LONG: _l("You were signed out because you had been signed in for %(hours)d hours. Sign in again."),
+}
+
+
+def _signed_out():
+    """Send a visitor who is not signed in (or whose session just ended) to sign in, saying why it ended."""
+    from portal.extensions import login_manager
+
+    ended = g.pop("staff_session_ended", None)
+    if "_user_id" in session:  # the session ended, or the account was disabled, since signing in
+        logout_user()
+        session.clear()
+    message = ENDED_MESSAGES.get(ended)
+    if message is None:
+        return login_manager.unauthorized()
+    flash(str(message) % {"hours": current_app.config["STAFF_SESSION_HOURS"]}, "info")
+    return redirect(url_for("auth.sign_in"))
 
 
 def may_use(endpoint: str) -> bool:

@@ -1,4 +1,4 @@
-"""Flask commands: create-user, demo-data, purge-drafts and import-cases."""
+"""Flask commands: create-user, demo-data, demo-code, purge-drafts, import-cases and the scheduled jobs."""
 
 import os
 
@@ -29,7 +29,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo-data")
     def demo_data_command() -> None:
         """Load demonstration service areas, themes, staff accounts and cases."""
-        from portal.services.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo_data
+        from portal.services.demo import DEMO_PASSWORD, DEMO_STAFF, DEMO_TOTP_SECRET, load_demo_data
 
         created = load_demo_data()
         click.echo(f"Demo data loaded: {created['cases']} new cases, {len(created['staff'])} new staff accounts.")
@@ -39,6 +39,17 @@ def register_cli(app: Flask) -> None:
         for email, role, _name in DEMO_STAFF:
             click.echo(f"  {email} ({role})")
         click.echo(f"  password: {DEMO_PASSWORD}")
+        click.echo(f"  then a code from an authenticator app set up with the key {DEMO_TOTP_SECRET},")
+        click.echo("  or the code `flask --app portal demo-code` prints")
+
+    @app.cli.command("demo-code")
+    def demo_code_command() -> None:
+        """Print the current sign-in code of the demo staff accounts (their authenticator secret is public)."""
+        import pyotp
+
+        from portal.services.demo import DEMO_TOTP_SECRET
+
+        click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
 
     @app.cli.command("send-reminders")
     @click.option("--within", default=5, show_default=True, help="Working days ahead to remind about.")
@@ -51,6 +62,18 @@ def register_cli(app: Flask) -> None:
         with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
             result = send_reminders(date.today(), within)
         click.echo(f"Reminded {result['officers']} officers about {result['cases']} cases.")
+
+    @app.cli.command("send-outbox")
+    @click.option("--once", is_flag=True, help="Send what is due and stop, instead of running as a worker.")
+    def send_outbox_command(once: bool) -> None:
+        """Send the queued emails that are due, retrying failures with backoff; without --once, keep running."""
+        from portal.services.outbox import drain_outbox, run_worker
+
+        if once:
+            outcomes = drain_outbox()
+            click.echo(f"Sent {outcomes['sent']}, {outcomes['pending']} to retry, {outcomes['failed']} given up.")
+        else:
+            run_worker()
 
     @app.cli.command("timescales")
     @click.option(

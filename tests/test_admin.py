@@ -223,14 +223,22 @@ def test_creating_an_account_shows_what_is_wrong(app):
         _post(
             admin,
             "/staff/admin/users/new",
-            {"name": "Sam", "email": "sam@example.gov.uk", "role": "responder", "password": "eight888"},
+            {"name": "Sam", "email": "sam@example.gov.uk", "role": "responder", "password": "kestrel9"},
         )
     )
     assert "Select at least one service area for a service responder" in no_areas
+    common = _html(
+        _post(
+            admin,
+            "/staff/admin/users/new",
+            {"name": "Sam", "email": "sam@example.gov.uk", "role": "officer", "password": "Password123"},
+        )
+    )
+    assert "This password is on a list of passwords people use most often" in common
     taken = _post(
         admin,
         "/staff/admin/users/new",
-        {"name": "Another", "email": "ADMIN@example.gov.uk", "role": "officer", "password": "eight888"},
+        {"name": "Another", "email": "ADMIN@example.gov.uk", "role": "officer", "password": "kestrel9"},
     )
     assert taken.status_code == 200
     assert "An account with this email address already exists" in _html(taken)
@@ -240,7 +248,7 @@ def test_creating_an_account_shows_what_is_wrong(app):
         _post(
             admin,
             "/staff/admin/users/new",
-            {"name": "Sam", "email": "sam@example.gov.uk", "role": "officer", "password": "eight888"},
+            {"name": "Sam", "email": "sam@example.gov.uk", "role": "officer", "password": "kestrel9"},
         ).status_code
         == 303
     )

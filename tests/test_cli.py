@@ -4,6 +4,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Case, User
+from portal.services.demo import DEMO_PASSWORD
+from tests.conftest import csrf_token
 
 
 def test_create_user_reads_the_password_from_the_environment(app, runner):
@@ -55,6 +57,20 @@ def test_demo_data_loads_once_and_says_how_to_sign_in(app, runner):
     with app.app_context():
         assert db.session.scalar(select(func.count(Case.id))) == 4
         assert db.session.scalar(select(func.count(User.id))) == 5
+
+
+def test_a_demo_account_signs_in_with_the_code_demo_code_prints(app, runner):
+    runner.invoke(args=["demo-data"])
+    code = runner.invoke(args=["demo-code"]).output.strip()
+    assert len(code) == 6 and code.isdigit()
+    client = app.test_client()
+    token = csrf_token(client.get("/staff/sign-in"))
+    client.post(
+        "/staff/sign-in", data={"csrf_token": token, "email": "officer@example.gov.uk", "password": DEMO_PASSWORD}
+    )
+    token = csrf_token(client.get("/staff/sign-in/code"))
+    assert client.post("/staff/sign-in/code", data={"csrf_token": token, "code": code}).status_code == 303
+    assert client.get("/staff/").status_code == 200
 
 
 def test_purge_drafts(app, runner):

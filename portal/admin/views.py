@@ -26,6 +26,7 @@ from portal.admin.forms import (
 from portal.htmx import redirect_to
 from portal.labels import PROCESSES
 from portal.languages import NATIVE_NAMES
+from portal.services import mfa
 from portal.services.message_templates import (
     PLACEHOLDERS,
     TEMPLATE_KEYS,
@@ -65,6 +66,7 @@ from portal.services.users import (
     MIN_PASSWORD_LENGTH,
     CannotLockOutSelf,
     EmailTaken,
+    PasswordTooCommon,
     PasswordTooLong,
     PasswordTooShort,
     create_user,
@@ -78,6 +80,9 @@ from portal.services.users import (
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 bp.before_request(enforce_route_access)
 
+COMMON_PASSWORD_MESSAGE = _l(
+    "This password is on a list of passwords people use most often, which is where guessing starts. Choose another"
+)
 SECTIONS = (
     ("admin.users", _l("Staff accounts"), _l("Add people, change their role and service areas, disable accounts.")),
     ("admin.settings", _l("Timescales and calendar"), _l("How many working days each stage has.")),
@@ -88,6 +93,7 @@ SECTIONS = (
     ),
     ("admin.themes", _l("Root-cause themes"), _l("The themes and details recorded with each response.")),
     ("admin.message_templates", _l("Message wording"), _l("The wording of messages to residents, per language.")),
+    ("admin.case_views_page", _l("Who looked at cases"), _l("Each time staff opened a case or its files.")),
 )
 
 
@@ -153,6 +159,8 @@ def new_user():
             form.password.errors.append(_("Password must be %(min)d characters or more", min=MIN_PASSWORD_LENGTH))
         except PasswordTooLong:
             form.password.errors.append(_("Password is too long"))
+        except PasswordTooCommon:
+            form.password.errors.append(COMMON_PASSWORD_MESSAGE)
         else:
             flash(_("Account created for %(email)s.", email=account.email), "success")
             return redirect_to(url_for("admin.user", user_id=account.id))
@@ -232,6 +240,14 @@ def enable_user(user_id: int):
     return _set_active(user_id, True)
 
 
+@bp.post("/users/<int:user_id>/reset-authenticator")
+def reset_authenticator(user_id: int):
+    account = _user_or_404(user_id)
+    mfa.reset(account, current_user)
+    flash(_("%(email)s will set up an authenticator app when they next sign in.", email=account.email), "success")
+    return redirect_to(url_for("admin.user", user_id=account.id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def user_password(user_id: int):
     account = _user_or_404(user_id)
@@ -241,6 +257,8 @@ def user_password(user_id: int):
             set_password(account, current_user, form.password.data)
         except (PasswordTooShort, PasswordTooLong):
             form.password.errors.append(_("Enter a password of the right length"))
+        except PasswordTooCommon:
+            form.password.errors.append(COMMON_PASSWORD_MESSAGE)
         else:
             flash(_("New password set for %(email)s. Tell them it in a safe way.", email=account.email), "success")
             return redirect_to(url_for("admin.user", user_id=account.id))

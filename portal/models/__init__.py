@@ -4,14 +4,17 @@ from portal.models.base import Base
 from portal.models.case import Attachment, Case, Contact, Draft, Event, Message, Stage, TrackingToken
 from portal.models.content import ContentTranslation
 from portal.models.organisation import Directorate, MessageTemplate, ServiceArea, Theme, Timescale
+from portal.models.outbox import OutboxMessage
 from portal.models.outcomes import LearningAction, OmbudsmanRecord, Remedy
 from portal.models.reporting import LgscoAnnualFigures, LgscoCategoryCount, SelfAssessment, SelfAssessmentItem
+from portal.models.security import CaseView, StaffSession
 from portal.models.user import User
 
 __all__ = [
     "Attachment",
     "Base",
     "Case",
+    "CaseView",
     "Contact",
     "ContentTranslation",
     "Directorate",
@@ -23,11 +26,13 @@ __all__ = [
     "Message",
     "MessageTemplate",
     "OmbudsmanRecord",
+    "OutboxMessage",
     "Remedy",
     "SelfAssessment",
     "SelfAssessmentItem",
     "ServiceArea",
     "Stage",
+    "StaffSession",
     "Theme",
     "Timescale",
     "TrackingToken",

@@ -13,7 +13,7 @@ from portal.models import Case, Stage, User
 from portal.models.enums import ActorType, CaseStatus
 from portal.services.calendar import add_working_days, working_days_between
 from portal.services.events import record_event
-from portal.services.notifications import send_email
+from portal.services.outbox import enqueue_email, send_now
 from portal.services.staff_cases import visible_cases
 
 
@@ -65,14 +65,16 @@ def send_reminders(today: date, within_days: int) -> dict[str, int]:
         by_officer[stage.case.assigned_officer_id].append(
             DueItem(stage.case, stage, stage.due_on, working_days_between(today, stage.due_on, region))
         )
-    sent = 0
+    reminders = []
     for officer_id, items in by_officer.items():
         officer = db.session.get(User, officer_id)
         if officer is None or not officer.active:
             continue
         # References and dates only: the email leaves the system, so no names or complaint text go in it.
-        send_email(officer.email, "reminder", "en", officer=officer, items=items, within_days=within_days)
+        reminders.append(
+            enqueue_email(officer.email, "reminder", "en", officer=officer, items=items, within_days=within_days)
+        )
         record_event(None, "reminder_sent", ActorType.SYSTEM, officer_id=officer.id, cases=len(items))
-        sent += 1
     db.session.commit()
-    return {"officers": sent, "cases": sum(len(items) for items in by_officer.values())}
+    send_now(*reminders)
+    return {"officers": len(reminders), "cases": sum(len(items) for items in by_officer.values())}

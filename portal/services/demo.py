@@ -34,6 +34,9 @@ DEMO_TRANSLATIONS = {
     (SERVICE_AREA, "Highways"): {"cy": "Priffyrdd"},
 }
 DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 - printed for local trying-out only
+# The demo accounts' authenticator secret, public like their password: add it to an app, or print the current code
+# with `flask --app portal demo-code`. Real accounts each set up their own secret at their first sign-in.
+DEMO_TOTP_SECRET = "DEMOCODEDEMOCODEDEMOCODEDEMOCODE"  # noqa: S105 - printed for local trying-out only
 DEMO_STAFF = [
     ("officer@example.gov.uk", "officer", "Olu Officer"),
     ("manager@example.gov.uk", "manager", "Mina Manager"),
@@ -83,7 +86,9 @@ def load_demo_data(today: date | None = None) -> dict:
     created_staff = []
     for email, role, name in DEMO_STAFF:
         if find_user_by_email(email) is None:
-            create_user(email, role, DEMO_PASSWORD, name=name)
+            user = create_user(email, role, DEMO_PASSWORD, name=name)
+            user.totp_secret = DEMO_TOTP_SECRET
+            db.session.commit()
             created_staff.append(email)
 
     created_cases = 0

@@ -3,6 +3,7 @@
 The default backend writes each message as a file under instance/mail/, so a newcomer can read
 what the portal sent. A council plugs in a real provider (GOV.UK Notify, SMTP relay) by setting
 NOTIFY_BACKEND to "smtp" or to "package.module:ClassName" of a class with a send(message) method.
+The portal queues its emails in the outbox (portal/services/outbox.py), which hands them to the backend.
 """
 
 import importlib
@@ -92,12 +93,17 @@ def get_backend() -> NotificationBackend:
     return backend_class(config)
 
 
-def send_email(to: str, template: str, language: str, **context) -> Notification:
-    """Render templates/email/<template>.txt in the recipient's language and send it."""
+def render_email(to: str, template: str, language: str, **context) -> Notification:
+    """Render templates/email/<template>.txt and its subject in the recipient's language."""
     with force_locale(language):
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         body = render_template(f"email/{template}.txt", **context)
-    notification = Notification(to=to, subject=subject, body=body, language=language, template=template)
+    return Notification(to=to, subject=subject, body=body, language=language, template=template)
+
+
+def send_email(to: str, template: str, language: str, **context) -> Notification:
+    """Render an email and send it at once, outside any outbox: the portal's own emails go through enqueue_email."""
+    notification = render_email(to, template, language, **context)
     get_backend().send(notification)
     # Log the kind of message only: addresses and content are personal data.
     log.info("notification sent", extra={"template": template, "language": language})

@@ -1,20 +1,15 @@
-"""Emailing the resident (or their representative) about their case, without a failed send undoing the work."""
+"""Emailing the resident (or their representative) about their case, in the transaction that changes it."""
 
-from portal.extensions import db
-from portal.models import Case
-from portal.models.enums import ActorType
-from portal.services.events import record_event
-from portal.services.notifications import NotificationFailed, send_email
+from portal.models import Case, OutboxMessage
+from portal.services.outbox import enqueue_email
 
 
-def email_resident(case: Case, template: str, **context) -> bool:
-    """Send a message in the case's language; a failure is recorded on the case, not raised. Return whether sent."""
+def email_resident(case: Case, template: str, **context) -> OutboxMessage | None:
+    """Queue a message in the case's language, to commit with the change; None when there is no address.
+
+    The caller commits, then passes the message to send_now. A failed send is not lost: the outbox retries it, and
+    only when it gives up is `<template>_failed` recorded on the case (portal/services/outbox.py).
+    """
     if not case.correspondent.email:
-        return False
-    try:
-        send_email(case.correspondent.email, template, case.language, case=case, **context)
-    except NotificationFailed:
-        record_event(case, f"{template}_failed", ActorType.SYSTEM)
-        db.session.commit()
-        return False
-    return True
+        return None
+    return enqueue_email(case.correspondent.email, template, case.language, case=case, **context)

@@ -15,6 +15,7 @@ from portal.services.calendar import add_working_days, working_days_between
 from portal.services.content import SERVICE_AREA, council_text_plain
 from portal.services.events import record_event
 from portal.services.message_templates import fill_in, get_message_template
+from portal.services.outbox import send_now
 from portal.services.resident_mail import email_resident
 from portal.services.stage3 import (
     chain_state,
@@ -132,9 +133,10 @@ def respond_to_stage(
         themes=[theme.name for theme in stage.themes],
         remedies=[r.kind for r in remedies],
     )
-    db.session.commit()
     subject, _body = response_draft(case, user)
-    email_resident(case, "response", subject=subject, stage=stage, next_stage=next_stage_number(case))
+    email = email_resident(case, "response", subject=subject, stage=stage, next_stage=next_stage_number(case))
+    db.session.commit()
+    send_now(email)
     return stage
 
 
@@ -183,9 +185,10 @@ def escalate_case(
         stage=number,
         deadline=new_stage.deadline.isoformat(),
     )
-    db.session.commit()
     response_days = council_response_days() if new_stage.is_review_panel else None
-    email_resident(case, "escalated", stage=new_stage, stage3_response_days=response_days)
+    email = email_resident(case, "escalated", stage=new_stage, stage3_response_days=response_days)
+    db.session.commit()
+    send_now(email)
     return new_stage
 
 
@@ -236,8 +239,9 @@ def extend_deadline(case: Case, user: User, expected_version: int, new_date: dat
         after={"due_on": new_date.isoformat()},
         working_days=working_days_between(stage.received_on, new_date, region),
     )
+    email = email_resident(case, "extended", stage=stage, reason=reason)
     db.session.commit()
-    email_resident(case, "extended", stage=stage, reason=reason)
+    send_now(email)
 
 
 def _open_review_panel(case: Case, expected_version: int) -> Stage:

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import Attachment, Case, Event, Message, Stage, User
 from portal.models.enums import CaseStatus, Process, Role
 from portal.services.calendar import add_working_days
+from portal.services.security_log import security_event
 
 SEES_EVERY_CASE = {Role.OFFICER, Role.MANAGER, Role.ADMIN, Role.REVIEWER}
 
@@ -51,6 +52,7 @@ def get_visible_case(user: User, reference: str) -> Case:
         )
     )
     if case is None:
+        security_event("case_refused", user_id=user.id, reference=reference[:20])
         raise CaseNotVisible(reference)
     return case
 

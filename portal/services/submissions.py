@@ -1,6 +1,5 @@
 """Turning a resident's finished draft into a case, once."""
 
-import logging
 from datetime import date, datetime
 
 from flask import current_app
@@ -8,14 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
-from portal.models import Case, Contact, Draft, Stage
+from portal.models import Case, Contact, Draft, OutboxMessage, Stage
 from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, Process
 from portal.services.events import record_event
-from portal.services.notifications import NotificationFailed, send_email
+from portal.services.outbox import enqueue_email, send_now
 from portal.services.references import generate_reference
 from portal.services.timescales import compute_deadline
-
-log = logging.getLogger(__name__)
 
 
 def _contact_from(answers: dict) -> Contact:
@@ -83,6 +80,7 @@ def submit_draft(draft: Draft, today: date | None = None) -> tuple[Case, bool]:
     try:
         db.session.flush()
         draft.case_id = case.id
+        receipt = enqueue_receipt(case)
         db.session.commit()
     except IntegrityError:
         # Another request submitted the same draft a moment ago: that one's case is the case.
@@ -91,30 +89,26 @@ def submit_draft(draft: Draft, today: date | None = None) -> tuple[Case, bool]:
         if existing is None:
             raise
         return existing, False
-    send_receipt(case)
+    send_now(receipt)
     return case, True
 
 
-def send_receipt(case: Case) -> None:
-    """Email the resident (or their representative) the reference and what happens next."""
+def enqueue_receipt(case: Case) -> OutboxMessage | None:
+    """Queue the reference and what happens next for the resident (or their representative); None without an address.
+
+    Its delivery is recorded on the case as receipt_sent, giving up on it as receipt_failed (services/outbox.py).
+    """
     correspondent = case.correspondent
     if not correspondent.email:
-        return
-    try:
-        send_email(
-            correspondent.email,
-            "receipt",
-            case.language,
-            case=case,
-            council_name=current_app.config["COUNCIL_NAME"],
-            acknowledge_days=current_app.config["ACKNOWLEDGE_WITHIN_DAYS"],
-        )
-    except NotificationFailed:
-        log.warning("receipt could not be sent", extra={"case_id": case.id})
-        record_event(case, "receipt_failed", ActorType.SYSTEM)
-    else:
-        record_event(case, "receipt_sent", ActorType.SYSTEM, language=case.language)
-    db.session.commit()
+        return None
+    return enqueue_email(
+        correspondent.email,
+        "receipt",
+        case.language,
+        case=case,
+        council_name=current_app.config["COUNCIL_NAME"],
+        acknowledge_days=current_app.config["ACKNOWLEDGE_WITHIN_DAYS"],
+    )
 
 
 def log_assisted_contact(user, answers: dict, channel: str, received_on: date) -> Case:
@@ -126,6 +120,7 @@ def log_assisted_contact(user, answers: dict, channel: str, received_on: date) -
     case.received_at = datetime.combine(received_on, datetime.min.time())
     db.session.add(case)
     record_event(case, "case_submitted", ActorType.STAFF, actor_id=user.id, channel=channel, assisted=True)
+    receipt = enqueue_receipt(case)
     db.session.commit()
-    send_receipt(case)
+    send_now(receipt)
     return case

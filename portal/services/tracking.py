@@ -12,8 +12,9 @@ from portal.models import Attachment, Case, Message, TrackingToken
 from portal.models.base import utcnow
 from portal.models.enums import ActorType, CaseStatus, ClosedReason
 from portal.services.events import record_event
-from portal.services.notifications import send_email
+from portal.services.outbox import send_now
 from portal.services.references import normalise_reference
+from portal.services.resident_mail import email_resident
 from portal.services.uploads import StoredFile
 
 
@@ -43,9 +44,10 @@ def request_tracking_link(reference: str, email: str) -> None:
         )
     )
     record_event(case, "tracking_link_sent", ActorType.RESIDENT)
-    db.session.commit()
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("tracking.redeem", token=raw)
-    send_email(case.correspondent.email, "tracking_link", case.language, case=case, link=link)
+    message = email_resident(case, "tracking_link", link=link)
+    db.session.commit()
+    send_now(message)
 
 
 def redeem_tracking_token(raw: str) -> Case | None:
@@ -98,9 +100,9 @@ def withdraw_case(case: Case, reason: str | None) -> None:
         stage.closed_on = today
         stage.closed_reason = ClosedReason.WITHDRAWN
     record_event(case, "case_withdrawn", ActorType.RESIDENT)
+    message = email_resident(case, "withdrawn")
     db.session.commit()
-    if case.correspondent.email:
-        send_email(case.correspondent.email, "withdrawn", case.language, case=case)
+    send_now(message)
 
 
 def messages_for_resident(case: Case) -> list[Message]:

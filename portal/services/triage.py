@@ -12,6 +12,7 @@ from portal.models.enums import ActorType, CaseStatus, CaseType, ClosedReason, P
 from portal.services.content import SERVICE_AREA, council_text_plain
 from portal.services.events import record_event
 from portal.services.message_templates import fill_in, get_message_template
+from portal.services.outbox import send_now
 from portal.services.resident_mail import email_resident
 from portal.services.timescales import compute_deadline, get_timescale
 
@@ -93,9 +94,11 @@ def classify_case(
         duplicate_of=duplicate_of.reference if duplicate_of else None,
         signposted_to=signposted_to,
     )
+    signposting = None
+    if classification == "signposted" and signposting_message:
+        signposting = email_resident(case, "signposted", message=signposting_message)
     db.session.commit()
-    if classification == "signposted" and signposting_message and case.correspondent.email:
-        email_resident(case, "signposted", message=signposting_message)
+    send_now(signposting)
 
 
 def _process_of(case: Case) -> str | None:
@@ -140,8 +143,9 @@ def acknowledge_case(case: Case, user: User, expected_version: int, subject: str
         case.status = CaseStatus.ACKNOWLEDGED
     db.session.add(Message(case=case, kind="to_resident", subject=subject, body=body, author_id=user.id))
     record_event(case, "case_acknowledged", ActorType.STAFF, actor_id=user.id, on=today.isoformat())
+    acknowledgement = email_resident(case, "acknowledgement", subject=subject, message=body)
     db.session.commit()
-    email_resident(case, "acknowledgement", subject=subject, message=body)
+    send_now(acknowledgement)
 
 
 def acknowledgement_draft(case: Case, officer: User | None) -> tuple[str, str]:

@@ -2,14 +2,18 @@
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import g, session
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from portal.extensions import db
 from portal.models import ServiceArea, User
 from portal.models.enums import ActorType, Role
 from portal.services.events import record_event
+from portal.services.security_log import security_event
+from portal.services.staff_sessions import DISABLED, PASSWORD_CHANGED, SESSION_KEY, check_session, end_every_session
 
 _hasher = PasswordHasher()
 # Verifying against this when no account matches keeps the time the same, so timing does not reveal accounts.
@@ -17,6 +21,8 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 # Length is the only rule (no mix of character kinds): at least 8, and long passphrases are welcome.
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
+# Passwords people choose most often (from breaches), which guessing tries first.
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
 
 
 class UserError(ValueError):
@@ -35,6 +41,10 @@ class PasswordTooLong(UserError):
     """Raised for a password longer than MAX_PASSWORD_LENGTH."""
 
 
+class PasswordTooCommon(UserError):
+    """Raised for a password on the list of passwords people choose most often."""
+
+
 class EmailTaken(UserError):
     """Raised when another account already has this email address."""
 
@@ -49,11 +59,13 @@ def _check_role(role: str) -> None:
 
 
 def check_password(password: str) -> None:
-    """Refuse a password that is too short or too long; nothing else about it is required."""
+    """Refuse a password that is too short, too long or commonly used; no mix of kinds of character is required."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise PasswordTooLong(f"the password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+    if password.lower() in COMMON_PASSWORDS:
+        raise PasswordTooCommon("the password is one of the most commonly used")
 
 
 def _service_areas(service_area_ids) -> list[ServiceArea]:
@@ -145,6 +157,8 @@ def set_user_active(user: User, actor: User, active: bool) -> None:
     if user.active == active:
         return
     user.active = active
+    if not active:
+        end_every_session(user, DISABLED)
     record_event(
         None,
         "user_enabled" if active else "user_disabled",
@@ -161,6 +175,7 @@ def set_password(user: User, actor: User, password: str) -> None:
     """Give an account a new password; the audit trail says only that it changed."""
     check_password(password)
     user.password_hash = _hasher.hash(password)
+    end_every_session(user, PASSWORD_CHANGED)
     record_event(None, "user_password_set", ActorType.STAFF, actor_id=actor.id, user_id=user.id)
     db.session.commit()
 
@@ -176,8 +191,11 @@ def authenticate(email: str, password: str) -> User | None:
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        because = "wrong_password" if user else "unknown_account"
+        security_event("sign_in_failed", user_id=user.id if user else None, because=because)
         return None
     if user is None or not user.active:
+        security_event("sign_in_failed", user_id=user.id if user else None, because="account_disabled")
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -186,9 +204,18 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def load_user(user_id: str) -> User | None:
-    """Return the active account for a session's user id; a disabled account's sessions stop working."""
+    """Return the signed-in account, if it is active and this browser's session on the server is still open.
+
+    When the session has ended, `g.staff_session_ended` says why (idle, too long, signed out elsewhere...).
+    """
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    ended = check_session(user.id, session.get(SESSION_KEY))
+    if ended:
+        g.staff_session_ended = ended
+        return None
+    return user
 
 
 def record_sign_in(user: User) -> None:

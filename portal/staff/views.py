@@ -12,6 +12,7 @@ from portal.languages import language_choices
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.case_search import CaseFilters, cases_csv, search_cases
+from portal.services.case_views import record_case_view
 from portal.services.dashboard import build_dashboard
 from portal.services.deadlines import due_soon
 from portal.services.publishing import financial_year_dates, financial_year_of
@@ -94,7 +95,7 @@ def keep_alive():
 @bp.get("/triage")
 def triage():
     page = request.args.get("page", "1")
-    queue = triage_queue(current_user, utcnow(), int(page) if page.isdigit() else 1)
+    queue = triage_queue(current_user, utcnow(), int(page) if page.isdecimal() and len(page) <= 9 else 1)
     return render_template("staff/triage.html", queue=queue, errors=[], **_row_context())
 
 
@@ -180,9 +181,12 @@ def queue_allocate(reference: str):
 
 def _case_or_404(reference: str):
     try:
-        return get_visible_case(current_user, reference)
+        found = get_visible_case(current_user, reference)
     except CaseNotVisible:
         abort(404)
+    if request.method == "GET":  # what was done is in the case's history; this records who looked
+        record_case_view(current_user, found, request.endpoint)
+    return found
 
 
 def _forms_for(case, formdata=None):
@@ -343,12 +347,19 @@ def download(reference: str, attachment_id: int):
     attachment = next((a for a in found.attachments if a.id == attachment_id), None)
     if attachment is None or not may_download(current_user, found, attachment):
         abort(404)
-    return send_file(
+    response = send_file(
         upload_path(attachment.stored_name),
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.original_name,
+        max_age=0,
     )
+    # A resident's evidence: saved, never shown in the page as whatever it claims to be, and kept in no cache
+    # (send_file would otherwise let any proxy keep it for SEND_FILE_MAX_AGE_DEFAULT).
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.pop("Expires", None)
+    return response
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -391,7 +402,7 @@ def dashboard():
 @bp.get("/due")
 def due():
     days = request.args.get("within", "5")
-    within = int(days) if days.isdigit() and 0 < int(days) <= 60 else 5
+    within = int(days) if days.isdecimal() and len(days) <= 2 and 0 < int(days) <= 60 else 5
     return render_template("staff/due.html", items=due_soon(current_user, date.today(), within), within=within)
 
 

@@ -3,13 +3,14 @@ children's Stage 3 review panel and the Ombudsman's enquiries and decisions."""
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, render_template, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import enforce_route_access
 from portal.htmx import redirect_to
 from portal.models.enums import ActorType, Role
+from portal.services.case_views import record_case_view
 from portal.services.ombudsman import (
     DecisionInput,
     OmbudsmanRecordNotOnCase,
@@ -54,9 +55,12 @@ bp.before_request(enforce_route_access)
 
 def _case(reference: str):
     try:
-        return get_visible_case(current_user, reference)
+        found = get_visible_case(current_user, reference)
     except CaseNotVisible:
         abort(404)
+    if request.method == "GET":  # what was done is in the case's history; this records who looked
+        record_case_view(current_user, found, request.endpoint)
+    return found
 
 
 def _step(reference: str, form, template: str, title: str, apply, prefill=None, **context):

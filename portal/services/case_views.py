@@ -1,0 +1,32 @@
+"""The record of which member of staff looked at which case, and when: added to, never changed."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case, CaseView, User
+
+LATEST = 200
+
+
+def record_case_view(user: User, case: Case, page: str) -> None:
+    """Note that this member of staff opened a page or file of this case."""
+    db.session.add(CaseView(case_id=case.id, user_id=user.id, page=page))
+    db.session.commit()
+
+
+def case_views(reference: str | None = None, user_id: int | None = None) -> list[tuple[datetime, str, User, str]]:
+    """The latest views, newest first, of one case and/or by one member of staff: (when, reference, who, page)."""
+    query = (
+        select(CaseView.viewed_at, Case.reference, User, CaseView.page)
+        .join(Case, Case.id == CaseView.case_id)
+        .join(User, User.id == CaseView.user_id)
+        .order_by(CaseView.viewed_at.desc(), CaseView.id.desc())
+        .limit(LATEST)
+    )
+    if reference:
+        query = query.where(Case.reference == reference.strip().upper())
+    if user_id:
+        query = query.where(CaseView.user_id == user_id)
+    return [tuple(row) for row in db.session.execute(query)]
