@@ -85,6 +85,9 @@ class Config:
     TRACKING_LINK_LIFETIME = timedelta(hours=1)
     TRACKING_SESSION_LIFETIME = timedelta(hours=1)
     DRAFT_LIFETIME = timedelta(days=2)
+    # Years a case is kept after it is closed, then anonymised (counts stay for the published figures). The privacy
+    # notice tells residents this figure.
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
 
     # Pages are compressed as they go out (Brotli's fastest level still beats gzip on HTML); static files are
     # served by WhiteNoise from the .br and .gz files `make` builds once.
@@ -108,6 +111,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "10 per hour")
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per hour")
+    # Opening emailed links: a resident opens one or two; a guesser needs billions (tokens are 128-bit).
+    TRACK_LINK_RATE_LIMIT = os.environ.get("TRACK_LINK_RATE_LIMIT", "30 per hour")
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per 15 minutes")
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
@@ -119,9 +124,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
 
+    # One JSON object a line on stderr (portal/logging_setup.py); "text" for people reading a terminal.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = False
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)

@@ -32,6 +32,10 @@ def _track_limit() -> str:
     return current_app.config["TRACK_RATE_LIMIT"]
 
 
+def _link_limit() -> str:
+    return current_app.config["TRACK_LINK_RATE_LIMIT"]
+
+
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(_track_limit, exempt_when=not_a_post)
 @cached_page(per_session=True)
@@ -59,6 +63,7 @@ def check_email():
 
 
 @bp.get("/link/<token>")
+@limiter.limit(_link_limit)
 def redeem(token: str):
     case = redeem_tracking_token(token)
     if case is None:
