@@ -479,3 +479,11 @@ class WithdrawPage(PageObject):
         self.page.get_by_role("checkbox").check()
         self.withdraw_button.click()
         return CasePage(self.page, self.reference, self.lang)
+
+
+# --- Pages every visitor may need -----------------------------------------------------------------
+
+
+class CookiesPage(PageObject):
+    path = "/cookies"
+    english_heading = "Cookies"

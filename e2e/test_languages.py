@@ -20,7 +20,7 @@ from babel.dates import get_day_names, get_month_names
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import PSEUDO_CLOSE, PSEUDO_LOCALE, PSEUDO_OPEN
-from e2e.pages import REFERENCE, CasePage, StartPage, TrackRequestPage
+from e2e.pages import REFERENCE, CasePage, CookiesPage, StartPage, TrackRequestPage
 from e2e.support import Mailbox, allow_console_error, assert_accessible, wait_until_settled
 from portal.config import Config
 from portal.languages import NATIVE_NAMES, RIGHT_TO_LEFT
@@ -44,11 +44,14 @@ PLAIN_PAGES = (
     "/track/link/no-such-link",
     "/accessibility",
     "/privacy",
+    "/cookies",
     "/performance",
     "/performance/annual-report",
     f"/performance/annual-report/{LAST_COMPLETE_FINANCIAL_YEAR}",
     "/no-such-page",
 )
+# Plain pages with a page object, which checks them on arrival (its heading too: English, or translated).
+PLAIN_PAGE_OBJECTS = {"/cookies": CookiesPage}
 
 
 def _screenshot(page: Page, name: str) -> None:
@@ -104,7 +107,10 @@ def walk_every_resident_page(
         page.goto(path)
         wait_until_settled(page)
         expect(page.locator("html")).to_have_attribute("lang", lang.replace("_", "-"))
-        assert_accessible(page)
+        if path in PLAIN_PAGE_OBJECTS:
+            PLAIN_PAGE_OBJECTS[path](page, lang)
+        else:
+            assert_accessible(page)
         on_page(path.strip("/").replace("/", "-"))
     return reference
 

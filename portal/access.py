@@ -16,6 +16,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,
     "main.accessibility": PUBLIC,
     "main.privacy": PUBLIC,
+    "main.cookies": PUBLIC,
     "main.healthz": PUBLIC,
     "public.start": PUBLIC,
     "public.begin": PUBLIC,
@@ -108,6 +109,9 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "admin.restore_message_template": frozenset({Role.MANAGER, Role.ADMIN}),
     "admin.translations": frozenset({Role.ADMIN}),
     "admin.case_views_page": frozenset({Role.ADMIN}),
+    "admin.personal_data": frozenset({Role.ADMIN}),
+    "admin.export_personal_data": frozenset({Role.ADMIN}),
+    "admin.erase_personal_data": frozenset({Role.ADMIN}),
     "admin.translation": frozenset({Role.ADMIN}),
 }
 

@@ -21,6 +21,7 @@ GOVUK_BODY_SCRIPT = (
     "' govuk-frontend-supported' : '');"
 )
 LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600  # seconds; the cookie page tells residents how long
 
 
 class OutputStrictUndefined(Undefined):
@@ -43,8 +44,12 @@ def configure_app(app: Flask, config_name: str | None, overrides: dict) -> None:
         )
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from portal.logging_setup import configure_logging
+
+    configure_logging(app)
     _init_extensions(app)
     _serve_static_files(app)
+    _trust_proxy_headers(app)
     _configure_templates(app)
     _register_blueprints(app)
     _register_language_handling(app)
@@ -118,6 +123,15 @@ def _serve_static_files(app: Flask) -> None:
         add_headers_function=add_headers,
         autorefresh=app.debug,
     )
+
+
+def _trust_proxy_headers(app: Flask) -> None:
+    """Take the client's address and scheme from the PROXY_HOPS reverse proxies in front, and from no one else."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _configure_templates(app: Flask) -> None:
@@ -213,7 +227,7 @@ def _register_language_handling(app: Flask) -> None:
             response.set_cookie(
                 LANGUAGE_COOKIE,
                 chosen,
-                max_age=365 * 24 * 3600,
+                max_age=LANGUAGE_COOKIE_MAX_AGE,
                 secure=app.config["SESSION_COOKIE_SECURE"],
                 httponly=True,
                 samesite="Lax",

@@ -26,9 +26,17 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         click.echo(f"Created {user.role} account {user.email}")
 
+    def _refuse_demo_in_production() -> None:
+        if not app.config["DEMO_DATA_ALLOWED"]:
+            raise click.ClickException(
+                "demo accounts have a published password and sign-in key: use PORTAL_ENV=development, "
+                "or set DEMO_DATA_ALLOWED=1 for a throw-away copy"
+            )
+
     @app.cli.command("demo-data")
     def demo_data_command() -> None:
         """Load demonstration service areas, themes, staff accounts and cases."""
+        _refuse_demo_in_production()
         from portal.services.demo import DEMO_PASSWORD, DEMO_STAFF, DEMO_TOTP_SECRET, load_demo_data
 
         created = load_demo_data()
@@ -45,6 +53,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo-code")
     def demo_code_command() -> None:
         """Print the current sign-in code of the demo staff accounts (their authenticator secret is public)."""
+        _refuse_demo_in_production()
         import pyotp
 
         from portal.services.demo import DEMO_TOTP_SECRET
@@ -114,3 +123,49 @@ def register_cli(app: Flask) -> None:
             click.echo(line, err=not report.ok)
         if not report.ok:
             click.get_current_context().exit(1)
+
+    @app.cli.command("apply-retention")
+    @click.option("--dry-run", is_flag=True, help="List the cases that are due and what would go, changing nothing.")
+    def apply_retention_command(dry_run: bool) -> None:
+        """Anonymise cases closed more than RETENTION_YEARS ago, keeping what the published figures count (daily)."""
+        from portal.services.retention import apply_retention
+
+        report = apply_retention(dry_run=dry_run)
+        verb = "Would anonymise" if dry_run else "Anonymised"
+        click.echo(f"{verb} {len(report.cases)} cases closed before {report.cutoff.isoformat()}.")
+        for case in report.cases:
+            kept = f"; {case.contacts_kept} contacts kept for another case" if case.contacts_kept else ""
+            click.echo(
+                f"  {case.reference} (closed {case.closed_on.isoformat()}): {case.messages} messages, {case.files} "
+                f"files, {case.tracking_links} tracking links, {case.drafts} drafts, {case.emails} queued emails{kept}"
+            )
+        if dry_run:
+            click.echo("Dry run: nothing was changed.")
+
+    @app.cli.command("backup")
+    @click.argument("destination", type=click.Path(file_okay=False))
+    def backup_command(destination: str) -> None:
+        """Copy the database and the evidence files into a new folder, while the portal runs (docs/backups.md)."""
+        from portal.services.backup import BackupError, back_up
+
+        try:
+            summary = back_up(destination)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(
+            f"Backed up the {summary.database} database and {summary.files} evidence files "
+            f"({summary.bytes} bytes) to {summary.folder}"
+        )
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(exists=True, file_okay=False))
+    @click.option("--force", is_flag=True, help="Replace what is in a database and evidence folder that are not empty.")
+    def restore_command(source: str, force: bool) -> None:
+        """Restore a backup folder into an empty database and evidence folder (docs/backups.md)."""
+        from portal.services.backup import BackupError, restore
+
+        try:
+            summary = restore(source, force=force)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Restored the {summary.database} database and {summary.files} evidence files from {summary.folder}")

@@ -43,6 +43,8 @@ class Config:
     # Staff sign in with a password and a code from an authenticator app. Turn off only where the council's own
     # single sign-on already asks for a second factor in front of the portal.
     MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)
+    # The demo accounts' password and authenticator key are published: refused in production unless asked for.
+    DEMO_DATA_ALLOWED = _env_bool("DEMO_DATA_ALLOWED", False)
     TRIAGE_TARGET_HOURS = int(os.environ.get("TRIAGE_TARGET_HOURS", "48"))
     TIMESCALES = DEFAULT_TIMESCALES
     # Children's Stage 3 is a chain (Children Act 1989 Representations Procedure (England) Regulations 2006): the
@@ -63,6 +65,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "portal" / "translations")
 
     NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "file")
+    # The relay the "smtp" backend hands messages to (it was read from config but never set from the environment).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_DIRECTORY = os.environ.get("MAIL_DIRECTORY") or str(PROJECT_ROOT / "instance" / "mail")
     # The email outbox (portal/services/outbox.py): a failed send is retried after 1, 2, 4 ... minutes, capped at the
     # longest delay, until the last attempt (10 attempts with these defaults: about four hours of trying).
@@ -99,14 +104,18 @@ class Config:
     COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
     SEND_FILE_MAX_AGE_DEFAULT = 3600
 
-    # Whole GET pages, per visitor (see portal/page_cache.py). In-process by default; Redis by CACHE_TYPE.
-    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
-    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    # Several instances share rate limits and the page cache through one Redis (docs/deploying.md); without it,
+    # each process keeps its own.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # Whole GET pages, per visitor (see portal/page_cache.py). In-process by default; Redis when REDIS_URL is set.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if REDIS_URL else "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or REDIS_URL
     CACHE_DEFAULT_TIMEOUT = 600
     CACHE_THRESHOLD = 5000
     PAGE_CACHE_ENABLED = _env_bool("PAGE_CACHE_ENABLED", True)
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "10 per hour")
@@ -121,6 +130,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=2)
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
+    # Reverse proxies in front of the portal whose X-Forwarded-For and X-Forwarded-Proto are believed (the rate
+    # limits key on the client address). 0 believes none: a client could otherwise forge its address.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_SSL_STRICT = True
 
@@ -130,6 +142,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    DEMO_DATA_ALLOWED = True
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
@@ -139,12 +152,16 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    DEMO_DATA_ALLOWED = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     FORCE_HTTPS = False
     RATELIMIT_ENABLED = False
+    # Each test app counts and caches on its own, whatever REDIS_URL the shell running the tests has.
+    RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
     WTF_CSRF_ENABLED = True
 
 

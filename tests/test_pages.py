@@ -7,7 +7,7 @@ from tests.html_checks import check_page
 from tests.journey import fill_all, lodge, start
 
 LANGUAGES = list(Config.LANGUAGES)
-PUBLIC_PAGES = ["/", "/track", "/track/check-your-email", "/accessibility", "/privacy"]
+PUBLIC_PAGES = ["/", "/track", "/track/check-your-email", "/accessibility", "/privacy", "/cookies"]
 QUESTION_PAGES = ["type", "service", "details", "evidence", "your-details", "contact-preferences", "someone-else"]
 
 

@@ -94,6 +94,11 @@ SECTIONS = (
     ("admin.themes", _l("Root-cause themes"), _l("The themes and details recorded with each response.")),
     ("admin.message_templates", _l("Message wording"), _l("The wording of messages to residents, per language.")),
     ("admin.case_views_page", _l("Who looked at cases"), _l("Each time staff opened a case or its files.")),
+    (
+        "admin.personal_data",
+        _l("A resident’s personal data"),
+        _l("Find a resident’s cases by email address, download a copy of their data or erase it."),
+    ),
 )
 
 

@@ -83,6 +83,8 @@ class Case(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     closed_reason: Mapped[str | None] = mapped_column(String(20))
     closure_note: Mapped[str | None] = mapped_column(Text)
+    # When the case's personal data was removed (retention or an erasure request); only its figures remain.
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version_id}

@@ -347,8 +347,11 @@ def download(reference: str, attachment_id: int):
     attachment = next((a for a in found.attachments if a.id == attachment_id), None)
     if attachment is None or not may_download(current_user, found, attachment):
         abort(404)
+    path = upload_path(attachment.stored_name)
+    if found.anonymised_at is not None or not path.is_file():  # deleted by retention or erasure
+        abort(404)
     response = send_file(
-        upload_path(attachment.stored_name),
+        path,
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.original_name,
