@@ -32,6 +32,7 @@ def portal_env(tmp: Path) -> dict[str, str]:
         FORCE_HTTPS="0",
         SESSION_COOKIE_SECURE="0",
         PYTHONDONTWRITEBYTECODE="1",
+        DEMO_DATA_ALLOWED="1",  # a throw-away database
     )
     return env
 

@@ -6,6 +6,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+# tests/test_two_instances.py runs two app instances sharing rate limits through a throw-away Redis.
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # Chromium and WeasyPrint draw Bengali, Gurmukhi, Gujarati, Arabic and Urdu with Debian's Noto fonts.
 for script_lang in bn pa gu ar ur; do
   if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list ":lang=$script_lang" family 2>/dev/null)" ]; then

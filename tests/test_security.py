@@ -65,6 +65,13 @@ def test_production_cookies_are_secure_and_https_is_forced(tmp_path, monkeypatch
     response = app.test_client().get("/", base_url="http://example.gov.uk")
     assert response.status_code in (301, 302)
     assert response.location.startswith("https://")
+    secure = app.test_client().get("/", base_url="https://example.gov.uk")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+    policy = secure.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in policy, directive
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert not app.debug
 
 
 def test_production_refuses_to_start_without_a_secret(monkeypatch):
@@ -129,3 +136,20 @@ def test_pages_with_personal_data_are_never_stored_by_browsers_or_proxies(app, c
         assert response.headers["Cache-Control"] == "no-store", response.request.path
     open_data = client.get("/performance/data.json")
     assert "public" in open_data.headers["Cache-Control"] and "no-store" not in open_data.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(("hops", "second_client"), [(0, 429), (1, 303)])
+def test_a_forwarded_address_counts_only_behind_a_configured_proxy(make_app, hops, second_client):
+    # The limits key on the client's address: believing X-Forwarded-For from anyone would let a client pick a new
+    # address for every attempt, so only PROXY_HOPS proxies are believed.
+    app = make_app(RATELIMIT_ENABLED=True, TRACK_RATE_LIMIT="1 per hour", PROXY_HOPS=hops)
+    client = app.test_client()
+    token = csrf_token(client.get("/track"))
+    data = {"csrf_token": token, "reference": "CMP-AAAA-AAAA", "email": "a@example.com"}
+
+    def attempt(address: str) -> int:
+        return client.post("/track", data=data, headers={"X-Forwarded-For": address}).status_code
+
+    assert attempt("203.0.113.1") == 303
+    assert attempt("203.0.113.2") == second_client
+    assert attempt("203.0.113.1") == 429
