@@ -77,3 +77,13 @@ def test_purge_drafts(app, runner):
     result = runner.invoke(args=["purge-drafts"])
     assert result.exit_code == 0
     assert "Deleted 0 stale drafts" in result.output
+
+
+def test_demo_accounts_are_refused_where_demo_data_is_not_allowed(make_app):
+    app = make_app(DEMO_DATA_ALLOWED=False)
+    runner = app.test_cli_runner()
+    for command in ("demo-data", "demo-code"):
+        result = runner.invoke(args=[command])
+        assert result.exit_code != 0 and "published password" in result.output, command
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0

@@ -134,3 +134,18 @@ def test_refused_pages_and_cases_are_logged(app, caplog):
 def test_the_most_common_passwords_are_refused(password):
     with pytest.raises(PasswordTooCommon):
         check_password(password)
+
+
+def test_signing_in_starts_a_new_session_whatever_the_browser_brought(app, client):
+    make_staff(app, "officer")
+    with client.session_transaction() as planted:  # as an attacker would fix a session before the victim signs in
+        planted["staff_session"] = "chosen-by-the-attacker"
+        planted["planted"] = True
+    sign_in(client, "officer@example.gov.uk")
+    with client.session_transaction() as session:
+        first = session["staff_session"]
+        assert first != "chosen-by-the-attacker" and "planted" not in session
+    client.post("/staff/sign-out", data={"csrf_token": csrf_token(client.get("/staff/"))})
+    sign_in(client, "officer@example.gov.uk")
+    with client.session_transaction() as session:
+        assert session["staff_session"] not in (first, None)
