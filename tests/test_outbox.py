@@ -57,7 +57,7 @@ def _make_due(app) -> None:
 def _send_outbox(runner) -> str:
     result = runner.invoke(args=["send-outbox", "--once"])
     assert result.exit_code == 0, result.output
-    return result.output.strip()
+    return result.stdout.strip()  # log lines go to stderr
 
 
 def _actions(reference: str) -> list[str]:
