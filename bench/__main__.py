@@ -1,5 +1,6 @@
-"""`python -m bench`: throughput ratio against hello-world, the weight of a first visit, the back office at 100,000
-cases and the public figures at 100,000 and 1,000,000 stages. Exit 1 on a miss."""
+"""`python -m bench`: throughput ratio against hello-world, the weight of a first visit, whole resident journeys
+against an insert-one-row app (SQLite and PostgreSQL), the back office at 100,000 cases and the public figures at
+100,000 and 1,000,000 stages. Exit 1 on a miss."""
 
 import argparse
 import os
@@ -16,6 +17,7 @@ from bench import (
     MIN_FORM_PAGES_RATIO,
     START_PAGE,
     environment,
+    journeys,
     servers,
     throughput,
     weight,
@@ -38,6 +40,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per server and page set (5)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per measured run (5)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per page set; the median counts (3)")
+    parser.add_argument("--no-journeys", action="store_true", help="skip the whole resident journeys")
+    journeys.add_arguments(parser, prefix="journey-")
     parser.add_argument("--no-backoffice", action="store_true", help="skip the back office at 100,000 cases")
     parser.add_argument(
         "--no-figures", action="store_true", help="skip the public figures at 100,000 and 1,000,000 stages"
@@ -50,6 +54,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not (1 <= args.seconds <= 30 and 0 <= args.warmup <= 30 and 1 <= args.runs <= 9):
         parser.error("keep --seconds 1..30, --warmup 0..30, --runs 1..9")
+    journeys.check_arguments(
+        parser, args.journey_seconds, args.journey_warmup, args.journey_rounds, args.journey_concurrency
+    )
     return args
 
 
@@ -95,6 +102,20 @@ def main(argv: list[str] | None = None) -> int:
                 if server is not None:
                     server.stop()
 
+    # Whole resident journeys (bench/journeys.py), each database kind with its own servers, once the others stopped.
+    journey_outcomes = []
+    if not args.no_journeys:
+        say()
+        journey_outcomes = journeys.run(
+            journeys.DATABASES[args.journey_databases],
+            args.journey_seconds,
+            args.journey_warmup,
+            args.journey_rounds,
+            args.journey_concurrency,
+            say,
+        )
+        failures += [f"resident journeys on {o.database}" for o in journey_outcomes if not o.ok]
+
     # The back office at 100,000 cases (bench/backoffice.py), in its own interpreter once the servers are stopped.
     if not args.no_backoffice:
         say()
@@ -129,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         f"first visit to {FIRST_VISIT_PAGE}, on wire   {total:10,} bytes   "
         f"target < {MAX_FIRST_VISIT_BYTES:,} bytes   {verdict(weight_ok)}"
     )
+    for line in journeys.result_lines(journey_outcomes):
+        say(line)
     say(
         "load generator CPU (median, share of one core): "
         + ", ".join(f"{s.name} {s.median_generator_cpu:.0%}" for s in runs)
