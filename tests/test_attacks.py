@@ -126,3 +126,19 @@ def test_made_up_tracking_links_are_refused_and_then_limited(make_app):
     assert "/track/case" not in (client.get("/track/case").location or "")
     with client.session_transaction() as session:
         assert "tracking" not in session  # no guess opened a case
+
+
+def test_forged_posts_and_hitting_a_limit_are_security_events(make_app, caplog):
+    import json
+    import logging
+
+    caplog.set_level(logging.INFO, logger="portal.security")
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="1 per 15 minutes")
+    client = app.test_client()
+    client.post("/track", data={"reference": "CMP-AAAA-AAAA"})
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/staff/sign-in").text).group(1)
+    for _ in range(2):
+        client.post("/staff/sign-in", data={"csrf_token": token, "email": "a@example.gov.uk", "password": "x" * 8})
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "portal.security"]
+    named = [(e["event"], e.get("endpoint")) for e in events if e["event"] in ("csrf_refused", "rate_limited")]
+    assert named == [("csrf_refused", "tracking.request_link"), ("rate_limited", "auth.sign_in")]

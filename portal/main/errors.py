@@ -6,16 +6,21 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.services.security_log import security_event
+
 log = logging.getLogger(__name__)
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        security_event("csrf_refused")  # an expired form, or a forged post
         return render_template("errors/session_expired.html"), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 429:
+            security_event("rate_limited", limit=str(getattr(error, "description", ""))[:60])
         template = {
             403: "errors/forbidden.html",
             404: "errors/not_found.html",
