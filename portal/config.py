@@ -122,6 +122,8 @@ class Config:
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per hour")
     # Opening emailed links: a resident opens one or two; a guesser needs billions (tokens are 128-bit).
     TRACK_LINK_RATE_LIMIT = os.environ.get("TRACK_LINK_RATE_LIMIT", "30 per hour")
+    # Starting forms and saving answers (evidence files too): a resident needs a few dozen an hour, a flood far more.
+    ANSWER_RATE_LIMIT = os.environ.get("ANSWER_RATE_LIMIT", "200 per hour")
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per 15 minutes")
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)

@@ -94,6 +94,18 @@ def test_tracking_requests_are_rate_limited(make_app):
     assert client.get("/track").status_code == 200
 
 
+def test_starting_forms_and_saving_answers_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, ANSWER_RATE_LIMIT="3 per hour")
+    client = app.test_client()
+    token = csrf_token(client.get("/feedback/begin", follow_redirects=True))  # 1: starts a draft
+    statuses = [client.post("/feedback/type", data={"csrf_token": token, "type": "complaint"}).status_code]
+    statuses.append(client.post("/feedback/type", data={"csrf_token": token, "type": "complaint"}).status_code)
+    statuses.append(client.post("/feedback/type", data={"csrf_token": token, "type": "complaint"}).status_code)
+    assert statuses == [303, 303, 429]
+    assert client.get("/feedback/begin").status_code == 429  # no more new drafts from this address either
+    assert client.get("/feedback/type").status_code == 200  # reading a page is not limited
+
+
 def test_submissions_are_rate_limited(make_app):
     app = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="1 per hour")
     client = app.test_client()

@@ -32,6 +32,10 @@ def _submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
+def _answer_limit() -> str:
+    return current_app.config["ANSWER_RATE_LIMIT"]
+
+
 @bp.get("/")
 @cached_page(per_session=False)
 def start():
@@ -43,6 +47,7 @@ def start():
 
 
 @bp.get("/feedback/begin")
+@limiter.shared_limit(_answer_limit, scope="answers")  # each visit starts a draft
 def begin():
     """Start a fresh set of answers (or carry on with the current one) and go to the first unanswered page."""
     draft = find_draft(session.get("draft_id"))
@@ -88,6 +93,7 @@ def _after_saving(step, draft):
 
 
 @bp.route("/feedback/<slug>", methods=["GET", "POST"])
+@limiter.shared_limit(_answer_limit, scope="answers", exempt_when=not_a_post)  # answers and files fill the disk
 @cached_page(per_session=True)
 def question(slug: str):
     step = STEPS_BY_SLUG.get(slug)
@@ -161,7 +167,7 @@ def _handle_evidence(form, draft, step):
     if request.method != "POST" or not form.validate_on_submit():
         return None
     remove_id = request.form.get("remove")
-    if remove_id and remove_id.isdigit():
+    if remove_id and remove_id.isdecimal() and len(remove_id) <= 9:
         remove_draft_file(draft, int(remove_id))
         note_draft_changed()
         return None
