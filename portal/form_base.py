@@ -1,4 +1,4 @@
-"""What every form shares: whitespace stripped in one place, and radios that say what to choose."""
+"""What every form shares: whitespace (and NUL) stripped in one place, and radios that say what to choose."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -7,7 +7,8 @@ from wtforms.validators import StopValidation
 
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    # NUL goes too: nobody types it, and PostgreSQL refuses it in text.
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class BaseForm(FlaskForm):

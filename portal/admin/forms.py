@@ -139,7 +139,7 @@ class WholeNumberField(IntegerField):
             self.data = None
             return
         text = valuelist[0].strip()
-        if not text.isdigit():
+        if not text.isdecimal() or len(text) > 9:  # int() cannot read every digit isdigit() allows, such as ²
             self.data = None
             raise ValueError(str(self.invalid_message))
         self.data = int(text)

@@ -38,16 +38,16 @@ class CaseFilters:
         """Read filters from a query string, ignoring anything malformed."""
         page = args.get("page", "1")
         return cls(
-            q=args.get("q", "").strip()[:200],
-            status=args.get("status", ""),
-            type=args.get("type", ""),
-            process=args.get("process", ""),
+            q=_text(args, "q").strip()[:200],
+            status=_text(args, "status"),
+            type=_text(args, "type"),
+            process=_text(args, "process"),
             stage=args.get("stage", "") if args.get("stage", "") in {"1", "2", "3"} else "",
-            service_area=args.get("service_area", "") if args.get("service_area", "").isdigit() else "",
-            officer=args.get("officer", "") if args.get("officer", "").isdigit() else "",
+            service_area=args.get("service_area", "") if _whole(args.get("service_area", "")) else "",
+            officer=args.get("officer", "") if _whole(args.get("officer", "")) else "",
             overdue=args.get("overdue") == "1",
             sort=args.get("sort") if args.get("sort") in SORTS else "received-desc",
-            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+            page=int(page) if _whole(page) and int(page) > 0 else 1,
         )
 
     def as_args(self, **changes) -> dict:
@@ -66,6 +66,16 @@ class CaseFilters:
         }
         values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value}
+
+
+def _text(args, name: str) -> str:
+    # PostgreSQL refuses NUL in a query's text, and no search or filter needs one.
+    return args.get(name, "").replace("\x00", "")
+
+
+def _whole(text: str) -> bool:
+    """Tell whether text is an id or page number int() reads and the database holds (² is a digit, not a number)."""
+    return text.isdecimal() and len(text) <= 9
 
 
 @dataclass(frozen=True)

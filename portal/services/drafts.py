@@ -26,7 +26,7 @@ def start_draft() -> Draft:
 
 def find_draft(draft_id: str | None) -> Draft | None:
     """Return a draft that is still current, or None."""
-    if not draft_id:
+    if not draft_id or "\x00" in draft_id:  # PostgreSQL refuses NUL in a query, and no draft id has one
         return None
     draft = db.session.get(Draft, draft_id)
     if draft is None:

@@ -47,7 +47,8 @@ def qr_code_svg(link: str, title: str) -> Markup:
 
 def _accepted_step(secret: str, code: str, last_step: int | None, now: float) -> int | None:
     code = "".join(code.split())
-    if len(code) != CODE_DIGITS or not code.isdigit():
+    # ASCII only: isdigit() also takes ² and ١, which compare_digest refuses to compare (a TypeError, not a no).
+    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     current = int(now // STEP_SECONDS)
