@@ -1,5 +1,5 @@
-"""Random unicode, huge and empty values into every form and the spreadsheet import: never a 500, and a refused
-value comes back as the form with its error.
+"""Random unicode, huge and empty values into every form, search and the spreadsheet import: never a 500, and a
+refused value comes back as the form with its error.
 
 Each test arranges one app, reads the form from its page (so the fields and choices are the page's own), snapshots
 the database, and then for every example puts the database back before posting, so examples cannot interfere.
@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,13 +21,14 @@ from urllib.parse import quote, urlsplit
 
 import pyotp
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from openpyxl import Workbook
 from sqlalchemy import JSON, String, event, select
 
 from portal.extensions import cache, db
-from portal.models import Directorate, LearningAction, Theme, User
+from portal.models import Directorate, Event, LearningAction, Theme, User
 from portal.services.importer import COLUMNS, REQUIRED_COLUMNS
 from portal.services.users import create_user
 from tests import files
@@ -35,6 +37,8 @@ from tests.journey import fill_all, lodge
 from tests.mail import ask_for_tracking_link, tracking_link_path
 from tests.staff import PASSWORD, make_staff, staff_client
 
+# Hypothesis keeps caches (Unicode tables, constants found in the code) in .hypothesis/: not in the repository.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "portal-hypothesis")
 FUZZ_SETTINGS = settings(
     # FUZZ_EXAMPLES=500 for a longer search; each test's examples are independent of the others'.
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
@@ -840,6 +844,14 @@ def spreadsheets():
     return st.one_of(messy_spreadsheets(), tidy_spreadsheets())
 
 
+ONE_CASE = (list(REQUIRED_COLUMNS), [["CMP-2022-00001", "compliment", "2023-04-03", "Place", "Parks"]])
+CSV_NAME = st.one_of(
+    st.just("cases.csv"),
+    st.builds(lambda name: name + ".csv", st.text(CHARACTER, min_size=1, max_size=20)),
+    st.sampled_from(["CASES.CSV", "a\x00b.csv", "\u202evsc.csv", "x" * 300 + ".csv"]),
+)
+
+
 def _csv_bytes(header: list[str], rows: list[list[str]], encoding: str) -> bytes:
     buffer = io.StringIO(newline="")
     csv.writer(buffer).writerows([header, *rows])
@@ -888,9 +900,10 @@ def importing(make_app):
 
 def test_the_import_takes_random_cells_and_columns_in_csv(importing):
     @FUZZ_SETTINGS
-    @given(sheet=spreadsheets(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1"]))
-    def run(sheet, encoding):
-        importing(_csv_bytes(*sheet, encoding), "cases.csv", dry_run=False)
+    @given(sheet=spreadsheets(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1"]), name=CSV_NAME)
+    @example(sheet=ONE_CASE, encoding="utf-8", name="a\x00b.csv")
+    def run(sheet, encoding, name):
+        importing(_csv_bytes(*sheet, encoding), name, dry_run=False)
 
     run()
 
@@ -963,9 +976,6 @@ def test_a_random_csrf_token_is_refused_with_400(app, path):
         assert response.status_code == 400
 
     run()
-
-
-# Regression tests for what the fuzzing found
 
 
 # Addresses with a case's reference in them
@@ -1093,3 +1103,16 @@ def test_erasing_by_case_ids_int_cannot_read_erases_nothing(app):
     response = target.client.post(target.action, data={**data, "case_ids": "²," + "9" * 5000})
     assert response.status_code == 303
     assert "Nothing was erased." in target.client.get(target.page).get_data(as_text=True)
+
+
+def test_a_spreadsheets_name_with_nul_is_kept_without_it(app):
+    refuse_nul_parameters(app)
+    target = _import(app)
+    data = {
+        "csrf_token": csrf_token(target.client.get(target.page)),
+        "spreadsheet": (io.BytesIO(_csv_bytes(*ONE_CASE, "utf-8")), "a\x00b.csv"),
+    }
+    html = target.client.post(target.page, data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "Imported 1 case (1 compliment) and 0 stages from ab.csv." in html
+    with app.app_context():
+        assert db.session.scalar(select(Event.detail).filter_by(action="case_imported"))["source"] == "ab.csv"

@@ -278,7 +278,7 @@ def import_cases(
     actor_id: int | None = None,
 ) -> ImportReport:
     """Check a spreadsheet and, when every row is valid and it is not a dry run, import its new cases."""
-    name = Path(filename or str(source)).name
+    name = Path(filename or str(source)).name.replace("\x00", "")  # an uploaded file's name can hold anything
     result = validate_rows(read_rows(source, filename))
     if isinstance(result, list):
         return ImportReport(name, dry_run, problems=result)
