@@ -14,6 +14,8 @@ STAFF_PAGES = [
     "/staff/triage",
     "/staff/dashboard",
     "/staff/due",
+    "/staff/account/",
+    "/staff/account/password",
     "/staff/admin/",
     "/staff/admin/service-areas",
     "/staff/admin/themes",

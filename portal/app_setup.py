@@ -170,6 +170,7 @@ def _configure_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
+    from portal.auth.account import bp as account_bp
     from portal.auth.views import bp as auth_bp
     from portal.main.views import bp as main_bp
     from portal.performance.views import bp as performance_bp
@@ -179,8 +180,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.stages.views import bp as stages_bp
     from portal.tracking.views import bp as tracking_bp
 
-    for blueprint in (main_bp, public_bp, tracking_bp, auth_bp, staff_bp, stages_bp, performance_bp, admin_bp):
+    for blueprint in (main_bp, public_bp, tracking_bp, auth_bp, account_bp, staff_bp, stages_bp, performance_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(reporting_bp)
 
 

@@ -1,8 +1,12 @@
-"""What every form shares: whitespace (and NUL) stripped in one place, and radios that say what to choose."""
+"""What every form shares: whitespace (and NUL) stripped in one place, and radios that say what to choose.
+
+Passwords are the exception: they are taken exactly as typed, spaces included (ASVS 6.2.x: nothing the person
+chose is changed).
+"""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, RadioField, SelectMultipleField
+from wtforms import DateField, PasswordField, RadioField, SelectMultipleField
 from wtforms.validators import StopValidation
 
 
@@ -15,7 +19,8 @@ class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             # _strip leaves anything that is not text (files, dates, lists) as it is, so every field can have it.
-            options["filters"] = (_strip, *(options.get("filters") or ()))
+            if not issubclass(unbound_field.field_class, PasswordField):
+                options["filters"] = (_strip, *(options.get("filters") or ()))
             return unbound_field.bind(form=form, **options)
 
     def error_list(self) -> list[dict]:

@@ -653,6 +653,7 @@ FORMS: dict[str, Callable] = {
     "new user": _admin("/staff/admin/users/new"),
     "user": _admin_user(""),
     "user password": _admin_user("/password"),
+    "own password": lambda app: Target(staff_client(app, "officer"), "/staff/account/password"),
     "timescale preset": lambda app: Target(
         staff_client(app, "admin"), "/staff/admin/settings", "/staff/admin/settings/preset"
     ),

@@ -1,13 +1,13 @@
 """Forms for the administration pages."""
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, StopValidation, ValidationError
 
+from portal.auth.forms import new_password_field
 from portal.form_base import BaseForm, ChoiceField, MultiChoiceField
 from portal.services.timescales import MAX_WORKING_DAYS, MIN_WORKING_DAYS
-from portal.services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from portal.widgets import GovCheckboxes, GovRadios
 
 ROLE_NAMES = {
@@ -54,28 +54,6 @@ def _name_field(label, missing):
     )
 
 
-def _password_field(label):
-    return PasswordField(
-        label,
-        description=_l(
-            "At least %(min)d characters. A few words strung together are easy to remember and hard to guess.",
-            min=MIN_PASSWORD_LENGTH,
-        ),
-        validators=[
-            DataRequired(_l("Enter a password")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=_l("Password must be %(min)d characters or more", min=MIN_PASSWORD_LENGTH),
-            ),
-            Length(
-                max=MAX_PASSWORD_LENGTH,
-                message=_l("Password must be %(max)d characters or fewer", max=MAX_PASSWORD_LENGTH),
-            ),
-        ],
-        widget=GovPasswordInput(),
-    )
-
-
 class _AccountFields(BaseForm):
     name = StringField(
         _l("Full name"),
@@ -114,7 +92,7 @@ class NewUserForm(_AccountFields):
         ],
         widget=GovTextInput(),
     )
-    password = _password_field(_l("Password"))
+    password = new_password_field(_l("Password"))
     submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
 
@@ -123,7 +101,7 @@ class UserDetailsForm(_AccountFields):
 
 
 class PasswordForm(BaseForm):
-    password = _password_field(_l("New password"))
+    password = new_password_field(_l("New password"))
     submit = SubmitField(_l("Set password"), widget=GovSubmitInput())
 
 

@@ -23,6 +23,7 @@ from portal.admin.forms import (
     TimescaleForm,
     UserDetailsForm,
 )
+from portal.auth.forms import COMMON_PASSWORD_MESSAGE
 from portal.htmx import redirect_to
 from portal.labels import PROCESSES
 from portal.languages import NATIVE_NAMES
@@ -55,6 +56,7 @@ from portal.services.organisation import (
     set_theme_active,
     theme_tree,
 )
+from portal.services.staff_sessions import open_sessions
 from portal.services.timescales import (
     InvalidTimescale,
     apply_timescale_preset,
@@ -74,15 +76,13 @@ from portal.services.users import (
     list_users,
     set_password,
     set_user_active,
+    sign_out_everywhere,
     update_user,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 bp.before_request(enforce_route_access)
 
-COMMON_PASSWORD_MESSAGE = _l(
-    "This password is on a list of passwords people use most often, which is where guessing starts. Choose another"
-)
 SECTIONS = (
     ("admin.users", _l("Staff accounts"), _l("Add people, change their role and service areas, disable accounts.")),
     ("admin.settings", _l("Timescales and calendar"), _l("How many working days each stage has.")),
@@ -181,6 +181,7 @@ def _render_user(account, form, errors=None):
         role_names=ROLE_NAMES,
         role_items=_role_items(form),
         is_self=account.id == current_user.id,
+        open_session_count=len(open_sessions(account)),
     )
 
 
@@ -250,6 +251,24 @@ def reset_authenticator(user_id: int):
     account = _user_or_404(user_id)
     mfa.reset(account, current_user)
     flash(_("%(email)s will set up an authenticator app when they next sign in.", email=account.email), "success")
+    return redirect_to(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def sign_out_user(user_id: int):
+    account = _user_or_404(user_id)
+    if account.id == current_user.id:
+        abort(400)  # the page offers it only for others: their own are on "Your account"
+    ended = sign_out_everywhere(account, current_user)
+    flash(
+        ngettext(
+            "%(email)s was signed out of %(num)d browser.",
+            "%(email)s was signed out of %(num)d browsers.",
+            ended,
+            email=account.email,
+        ),
+        "success",
+    )
     return redirect_to(url_for("admin.user", user_id=account.id))
 
 

@@ -1,4 +1,4 @@
-"""The staff sign-in form."""
+"""The staff sign-in forms, and the password forms staff and administrators share."""
 
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from portal.form_base import BaseForm
+from portal.services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class SignInForm(BaseForm):
@@ -26,3 +27,40 @@ class CodeForm(BaseForm):
         widget=GovTextInput(),
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+COMMON_PASSWORD_MESSAGE = _l(
+    "This password is on a list of passwords people use most often, which is where guessing starts. Choose another"
+)
+
+
+def new_password_field(label):
+    return PasswordField(
+        label,
+        description=_l(
+            "At least %(min)d characters. A few words strung together are easy to remember and hard to guess.",
+            min=MIN_PASSWORD_LENGTH,
+        ),
+        validators=[
+            DataRequired(_l("Enter a password")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l("Password must be %(min)d characters or more", min=MIN_PASSWORD_LENGTH),
+            ),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("Password must be %(max)d characters or fewer", max=MAX_PASSWORD_LENGTH),
+            ),
+        ],
+        widget=GovPasswordInput(),
+    )
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password"))],
+        widget=GovPasswordInput(),
+    )
+    new_password = new_password_field(_l("New password"))
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())

@@ -24,6 +24,7 @@ class StaffSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_because: Mapped[str | None] = mapped_column(String(30))
+    browser: Mapped[str | None] = mapped_column(String(200))  # the User-Agent it started with, cut to 200
 
 
 class CaseView(Base):

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select, update
 
 from portal.extensions import db
@@ -26,6 +26,9 @@ TOO_LONG = "absolute_timeout"
 SIGNED_OUT = "signed_out"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
 DISABLED = "account_disabled"
+ENDED_BY_OWNER = "ended_by_owner"  # "sign out of your other sessions"
+ENDED_BY_ADMINISTRATOR = "ended_by_administrator"
+BROWSER_LENGTH = 200
 
 
 def _hash(token: str) -> str:
@@ -35,7 +38,8 @@ def _hash(token: str) -> str:
 def start_session(user: User) -> str:
     """Start a session for a member of staff who has just signed in; return the token for their cookie."""
     token = secrets.token_urlsafe(32)
-    db.session.add(StaffSession(user_id=user.id, token_hash=_hash(token)))
+    browser = request.user_agent.string[:BROWSER_LENGTH] or None
+    db.session.add(StaffSession(user_id=user.id, token_hash=_hash(token), browser=browser))
     db.session.commit()
     return token
 
@@ -81,13 +85,37 @@ def end_session(token: str | None, because: str = SIGNED_OUT) -> None:
         db.session.commit()
 
 
-def end_every_session(user: User, because: str) -> int:
-    """End every session of an account, in every browser; no commit (the caller's change commits with it)."""
-    result = db.session.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), ended_because=because)
-    )
+def end_every_session(user: User, because: str, keep_token: str | None = None) -> int:
+    """End every session of an account, in every browser but the one holding `keep_token` if given.
+
+    No commit: the caller's change commits with it.
+    """
+    query = update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+    if keep_token:
+        query = query.where(StaffSession.token_hash != _hash(keep_token))
+    result = db.session.execute(query.values(ended_at=utcnow(), ended_because=because))
     if result.rowcount:
         security_event("sessions_ended", user_id=user.id, because=because, count=result.rowcount)
     return result.rowcount
+
+
+def open_sessions(user: User) -> list[StaffSession]:
+    """The account's sessions still open (not ended, nor past the idle or absolute limit), the latest used first."""
+    config = current_app.config
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(StaffSession)
+            .where(
+                StaffSession.user_id == user.id,
+                StaffSession.ended_at.is_(None),
+                StaffSession.created_at > now - timedelta(hours=config["STAFF_SESSION_HOURS"]),
+                StaffSession.last_seen_at > now - timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
+            )
+            .order_by(StaffSession.last_seen_at.desc(), StaffSession.id.desc())
+        )
+    )
+
+
+def is_this_browser(row: StaffSession, token: str | None) -> bool:
+    return bool(token) and row.token_hash == _hash(token)

@@ -13,7 +13,15 @@ from portal.models import ServiceArea, User
 from portal.models.enums import ActorType, Role
 from portal.services.events import record_event
 from portal.services.security_log import security_event
-from portal.services.staff_sessions import DISABLED, PASSWORD_CHANGED, SESSION_KEY, check_session, end_every_session
+from portal.services.staff_sessions import (
+    DISABLED,
+    ENDED_BY_ADMINISTRATOR,
+    ENDED_BY_OWNER,
+    PASSWORD_CHANGED,
+    SESSION_KEY,
+    check_session,
+    end_every_session,
+)
 
 _hasher = PasswordHasher()
 # Verifying against this when no account matches keeps the time the same, so timing does not reveal accounts.
@@ -43,6 +51,10 @@ class PasswordTooLong(UserError):
 
 class PasswordTooCommon(UserError):
     """Raised for a password on the list of passwords people choose most often."""
+
+
+class WrongPassword(UserError):
+    pass
 
 
 class EmailTaken(UserError):
@@ -178,6 +190,42 @@ def set_password(user: User, actor: User, password: str) -> None:
     end_every_session(user, PASSWORD_CHANGED)
     record_event(None, "user_password_set", ActorType.STAFF, actor_id=actor.id, user_id=user.id)
     db.session.commit()
+
+
+def change_own_password(user: User, current_password: str, new_password: str, keep_token: str | None) -> None:
+    """A member of staff changes their own password, giving the current one first (ASVS 6.2.3).
+
+    Every other session of theirs ends; the browser holding `keep_token` stays signed in. The audit trail and the
+    security log say that it changed, never what to.
+    """
+    try:
+        _hasher.verify(user.password_hash, current_password)
+    except (VerificationError, InvalidHashError):
+        security_event("password_change_refused", user_id=user.id, because="wrong_password")
+        raise WrongPassword("the current password is not right") from None
+    check_password(new_password)
+    user.password_hash = _hasher.hash(new_password)
+    end_every_session(user, PASSWORD_CHANGED, keep_token=keep_token)
+    record_event(None, "user_password_changed", ActorType.STAFF, actor_id=user.id, user_id=user.id)
+    security_event("password_changed", user_id=user.id)
+    db.session.commit()
+
+
+def sign_out_other_sessions(user: User, keep_token: str | None) -> int:
+    """End every session of the user's but this browser's; return how many ended."""
+    ended = end_every_session(user, ENDED_BY_OWNER, keep_token=keep_token)
+    if ended:
+        record_event(None, "user_signed_out_elsewhere", ActorType.STAFF, actor_id=user.id, user_id=user.id, count=ended)
+    db.session.commit()
+    return ended
+
+
+def sign_out_everywhere(user: User, actor: User) -> int:
+    """An administrator ends every session of an account (a lost laptop, say); return how many ended."""
+    ended = end_every_session(user, ENDED_BY_ADMINISTRATOR)
+    record_event(None, "user_signed_out_everywhere", ActorType.STAFF, actor_id=actor.id, user_id=user.id, count=ended)
+    db.session.commit()
+    return ended
 
 
 def find_user_by_email(email: str) -> User | None:
