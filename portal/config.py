@@ -116,6 +116,8 @@ class Config:
     PAGE_CACHE_ENABLED = _env_bool("PAGE_CACHE_ENABLED", True)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # Redis down: each process counts in its own memory until Redis answers again, rather than every POST failing.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "10 per hour")

@@ -7,12 +7,20 @@ htmx fragments, and staff pages are never cached.
 """
 
 import hashlib
+import logging
+import time
 from functools import wraps
 
 from flask import current_app, request, session
 from flask_babel import get_locale
+from redis.exceptions import RedisError
 
 from portal.extensions import cache, compress
+
+logger = logging.getLogger(__name__)
+# With Redis down, say so at most once a minute per process, not on every page.
+WARN_EVERY_SECONDS = 60
+_last_warning = [0.0]
 
 SESSION_PARTS = ("csrf_token", "draft_id", "draft_rev", "confirmation_reference")
 
@@ -52,7 +60,7 @@ def cached_page(per_session: bool):
             if not _cacheable(per_session):
                 return view(*args, **kwargs)
             key = _key(per_session)
-            hit = cache.get(key)
+            hit = _read(key)
             if hit is not None:
                 body, headers = hit
                 return current_app.response_class(body, 200, headers)
@@ -60,9 +68,32 @@ def cached_page(per_session: bool):
             if response.status_code == 200 and not response.is_streamed and "_flashes" not in session:
                 # Keep the page as it goes on the wire, compressed, so a hit costs no compression either.
                 response = compress.after_request(response)
-                cache.set(key, (response.get_data(), list(response.headers.items())))
+                _write(key, (response.get_data(), list(response.headers.items())))
             return response
 
         return wrapper
 
     return decorate
+
+
+def _cache_unreachable(error: Exception) -> None:
+    now = time.monotonic()
+    if now - _last_warning[0] >= WARN_EVERY_SECONDS:
+        _last_warning[0] = now
+        logger.warning("page cache unreachable: pages are drawn afresh", extra={"error": type(error).__name__})
+
+
+def _read(key: str):
+    """A cached page, or None: a cache that cannot be reached (Redis down) is a miss, never an error page."""
+    try:
+        return cache.get(key)
+    except (RedisError, OSError) as error:
+        _cache_unreachable(error)
+        return None
+
+
+def _write(key: str, value) -> None:
+    try:
+        cache.set(key, value)
+    except (RedisError, OSError) as error:
+        _cache_unreachable(error)

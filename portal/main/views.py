@@ -7,7 +7,7 @@ from flask_babel import format_timedelta
 
 from portal.app_setup import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE
 from portal.page_cache import cached_page
-from portal.services.health import database_is_reachable
+from portal.services.health import database_is_reachable, shared_store_status
 
 bp = Blueprint("main", __name__)
 
@@ -47,7 +47,16 @@ def healthz():
     """Say whether the portal can serve, and what was checked; never stored by a cache or proxy."""
     reachable = database_is_reachable()
     checks = {"database": "ok" if reachable else "unreachable"}
-    response = jsonify(status="ok" if reachable else "database unreachable", checks=checks)
+    shared_store = shared_store_status()
+    if shared_store is not None:
+        checks["redis"] = shared_store
+    if not reachable:
+        status = "database unreachable"
+    elif shared_store == "unreachable":
+        status = "degraded: redis unreachable"  # still serving (limits per process, no page cache): stay in
+    else:
+        status = "ok"
+    response = jsonify(status=status, checks=checks)
     response.status_code = 200 if reachable else 503
     response.headers["Cache-Control"] = "no-store"
     return response
