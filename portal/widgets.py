@@ -1,7 +1,62 @@
-"""GOV.UK widgets adjusted so every word they print is translated and no empty hint is announced."""
+"""GOV.UK widgets adjusted so every word they print is translated and no empty hint is announced.
 
-from flask_babel import gettext
+Every widget is drawn by GOV.UK Frontend's Jinja macros, which take about a millisecond each. Their markup depends
+only on their parameters, and most residents meet the same ones (the same choices, the same empty boxes), so each
+distinct rendering is kept (in this process, the most recent few thousand) and reused. Nothing a resident typed is
+kept: a text box with an answer in it, or radios revealing other fields, is drawn afresh each time.
+"""
+
+import threading
+
+from cachetools import LRUCache
+from flask_babel import get_locale, gettext
 from govuk_frontend_wtf import wtforms_widgets as govuk
+from markupsafe import Markup
+
+RENDERED_KEPT = 4096
+_rendered: LRUCache = LRUCache(maxsize=RENDERED_KEPT)
+_rendered_lock = threading.Lock()
+
+
+def _frozen(value):
+    """The parameters as a hashable key that tells markup from text (the macros escape one and not the other)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    return ("text", str(value))  # lazy translations and the like, as the macro would print them
+
+
+class _RenderedOnce:
+    """Reuse the markup drawn for the same parameters in the same language, unless it holds a resident's answer."""
+
+    typed_in = False  # True for boxes a resident types into: their value is an answer
+
+    def _holds_an_answer(self, params) -> bool:
+        items = params.get("items") or ()
+        if any("conditional" in item for item in items):  # other fields' markup, answers and all
+            return True
+        return self.typed_in and bool(params.get("value") or any(item.get("value") for item in items))
+
+    def render(self, params):
+        if self._holds_an_answer(params):
+            return super().render(params)
+        key = (self.template, str(get_locale()), _frozen(params))
+        with _rendered_lock:
+            found = _rendered.get(key)
+        if found is None:
+            found = super().render(params)
+            with _rendered_lock:
+                _rendered[key] = found
+        return found
+
+
+class _TypedIn(_RenderedOnce):
+    typed_in = True
 
 
 class _ErrorPrefixInPageLanguage:
@@ -13,31 +68,32 @@ class _ErrorPrefixInPageLanguage:
         return super().render(params)
 
 
-class GovTextInput(_ErrorPrefixInPageLanguage, govuk.GovTextInput):
+class GovTextInput(_ErrorPrefixInPageLanguage, _TypedIn, govuk.GovTextInput):
     pass
 
 
-class GovTextArea(_ErrorPrefixInPageLanguage, govuk.GovTextArea):
+class GovTextArea(_ErrorPrefixInPageLanguage, _TypedIn, govuk.GovTextArea):
     pass
 
 
-class GovCharacterCount(_ErrorPrefixInPageLanguage, govuk.GovCharacterCount):
+class GovCharacterCount(_ErrorPrefixInPageLanguage, _TypedIn, govuk.GovCharacterCount):
     pass
 
 
-class GovFileInput(_ErrorPrefixInPageLanguage, govuk.GovFileInput):
+class GovFileInput(_ErrorPrefixInPageLanguage, _RenderedOnce, govuk.GovFileInput):
     pass
 
 
-class GovCheckboxInput(_ErrorPrefixInPageLanguage, govuk.GovCheckboxInput):
+class GovCheckboxInput(_ErrorPrefixInPageLanguage, _RenderedOnce, govuk.GovCheckboxInput):
     pass
 
 
-class GovSelect(_ErrorPrefixInPageLanguage, govuk.GovSelect):
+class GovSelect(_ErrorPrefixInPageLanguage, _RenderedOnce, govuk.GovSelect):
     pass
 
 
-GovSubmitInput = govuk.GovSubmitInput
+class GovSubmitInput(_RenderedOnce, govuk.GovSubmitInput):
+    pass
 
 
 class GovLanguageSelect(GovSelect):
@@ -57,21 +113,21 @@ def _drop_empty_hint(params: dict) -> dict:
     return params
 
 
-class GovRadios(_ErrorPrefixInPageLanguage, govuk.GovRadioInput):
+class GovRadios(_ErrorPrefixInPageLanguage, _RenderedOnce, govuk.GovRadioInput):
     """Radios without an empty hint."""
 
     def map_gov_params(self, field, **kwargs):
         return _drop_empty_hint(super().map_gov_params(field, **kwargs))
 
 
-class GovCheckboxes(_ErrorPrefixInPageLanguage, govuk.GovCheckboxesInput):
+class GovCheckboxes(_ErrorPrefixInPageLanguage, _RenderedOnce, govuk.GovCheckboxesInput):
     """Checkboxes without an empty hint."""
 
     def map_gov_params(self, field, **kwargs):
         return _drop_empty_hint(super().map_gov_params(field, **kwargs))
 
 
-class GovDate(_ErrorPrefixInPageLanguage, govuk.GovDateInput):
+class GovDate(_ErrorPrefixInPageLanguage, _TypedIn, govuk.GovDateInput):
     """Day, month and year inputs whose labels are in the page's language."""
 
     def map_gov_params(self, field, **kwargs):
