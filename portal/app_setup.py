@@ -42,6 +42,10 @@ def configure_app(app: Flask, config_name: str | None, overrides: dict) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+    if app.config["NOTIFY_BACKEND"] == "smtp":
+        from portal.services.notifications import smtp_backend
+
+        smtp_backend(app.config)  # refuses unsafe or unknown SMTP settings now, not at the first email
     os.makedirs(app.instance_path, exist_ok=True)
 
     from portal.logging_setup import configure_logging

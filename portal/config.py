@@ -68,6 +68,11 @@ class Config:
     # The relay the "smtp" backend hands messages to (it was read from config but never set from the environment).
     SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    # "starttls" (port 587), "tls" (port 465, TLS from the start) or "none" (a relay on this host only). TLS checks
+    # the relay's certificate and name. A user name and password are sent only over TLS.
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
     MAIL_DIRECTORY = os.environ.get("MAIL_DIRECTORY") or str(PROJECT_ROOT / "instance" / "mail")
     # The email outbox (portal/services/outbox.py): a failed send is retried after 1, 2, 4 ... minutes, capped at the
     # longest delay, until the last attempt (10 attempts with these defaults: about four hours of trying).

@@ -10,6 +10,7 @@ import importlib
 import logging
 import secrets
 import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -65,18 +66,73 @@ class FileBackend:
         path.write_bytes(bytes(_as_email(notification, self.sender)))
 
 
-class SmtpBackend:
-    """Hand each message to an SMTP relay named by SMTP_HOST and SMTP_PORT."""
+SMTP_SECURITY = ("none", "starttls", "tls")
 
-    def __init__(self, host: str, port: int, sender: str):
+
+def tls_context() -> ssl.SSLContext:
+    """TLS as a browser does it: the system's trusted authorities, the host name checked, no old protocols."""
+    return ssl.create_default_context()
+
+
+class SmtpSettingsError(ValueError):
+    """The SMTP settings cannot work safely (an unknown SMTP_SECURITY, or a password to send without TLS)."""
+
+
+class SmtpBackend:
+    """Hand each message to the SMTP relay named by SMTP_HOST and SMTP_PORT, over TLS when SMTP_SECURITY asks.
+
+    With TLS the relay's certificate and host name are checked against the system's trusted authorities, and a
+    user name and password (SMTP_USERNAME, SMTP_PASSWORD) are sent only then.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        security: str = "none",
+        username: str | None = None,
+        password: str | None = None,
+    ):
+        if security not in SMTP_SECURITY:
+            raise SmtpSettingsError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
+        if username and security == "none":
+            raise SmtpSettingsError("SMTP_USERNAME is set but SMTP_SECURITY is none: a password would cross in clear")
         self.host, self.port, self.sender = host, port, sender
+        self.security, self.username, self.password = security, username, password
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "tls":
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=10, context=tls_context())
+        smtp = smtplib.SMTP(self.host, self.port, timeout=10)
+        if self.security == "starttls":
+            try:
+                smtp.starttls(context=tls_context())
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
 
     def send(self, notification: Notification) -> None:
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
+            with self._connect() as smtp:
+                if self.username:
+                    smtp.login(self.username, self.password or "")
                 smtp.send_message(_as_email(notification, self.sender))
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException) as exc:  # ssl.SSLError is an OSError
             raise NotificationFailed(notification.template) from exc
+
+
+def smtp_backend(config) -> SmtpBackend:
+    """The SMTP backend these settings describe; SmtpSettingsError when they cannot work safely."""
+    return SmtpBackend(
+        config.get("SMTP_HOST", "localhost"),
+        int(config.get("SMTP_PORT", 25)),
+        config["COUNCIL_EMAIL"],
+        security=config.get("SMTP_SECURITY", "none"),
+        username=config.get("SMTP_USERNAME"),
+        password=config.get("SMTP_PASSWORD"),
+    )
 
 
 def get_backend() -> NotificationBackend:
@@ -87,7 +143,7 @@ def get_backend() -> NotificationBackend:
     if name == "file":
         return FileBackend(config["MAIL_DIRECTORY"], sender)
     if name == "smtp":
-        return SmtpBackend(config.get("SMTP_HOST", "localhost"), int(config.get("SMTP_PORT", 25)), sender)
+        return smtp_backend(config)
     module_name, _, class_name = name.partition(":")
     backend_class = getattr(importlib.import_module(module_name), class_name)
     return backend_class(config)
