@@ -1,11 +1,12 @@
-"""Every staff view of a case is recorded, the record cannot be changed or deleted, and administrators read it."""
+"""Every staff view of a case, text search of the cases and CSV download is recorded, the record cannot be changed
+or deleted, and administrators read it."""
 
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from portal.extensions import db
-from portal.models import CaseView
+from portal.models import CaseSearch, CaseView
 from tests.html_checks import check_page
 from tests.journey import lodge
 from tests.staff import staff_client
@@ -43,17 +44,59 @@ def test_an_administrator_sees_who_looked_at_a_case(app):
     assert officer.get("/staff/admin/case-views").status_code == 403
 
 
-def test_the_record_of_views_is_append_only_in_the_database_itself(app):
-    reference = lodge(app.test_client())
-    staff_client(app, "officer").get(f"/staff/cases/{reference}")
+def _searches(app) -> list[tuple]:
     with app.app_context():
-        for statement in (update(CaseView).values(page="tampered"), delete(CaseView)):
+        rows = db.session.execute(
+            select(CaseSearch.kind, CaseSearch.search_text, CaseSearch.filters, CaseSearch.results).order_by(
+                CaseSearch.id
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_searching_the_cases_by_text_and_downloading_them_are_recorded_once_each(app):
+    lodge(app.test_client())  # Jo Bloggs
+    officer = staff_client(app, "officer", name="Olive Officer")
+    assert officer.get("/staff/").status_code == 200  # the list itself, no search: nothing to record
+    assert officer.get("/staff/?status=received").status_code == 200
+    assert officer.get("/staff/?q=bloggs").status_code == 200
+    assert officer.get("/staff/?q=bloggs&page=2").status_code == 200  # paging through it: the same search
+    assert officer.get("/staff/?q=nobody+at+all&overdue=1", headers={"HX-Request": "true"}).status_code == 200
+    download = officer.get("/staff/cases.csv?status=received")
+    assert download.status_code == 200 and download.get_data(as_text=True).count("\n") == 2
+    assert _searches(app) == [
+        ("search", "bloggs", {}, 1),
+        ("search", "nobody at all", {"overdue": "1"}, 0),
+        ("csv", None, {"status": "received"}, 1),
+    ]
+
+    admin = staff_client(app, "admin")
+    page = admin.get("/staff/admin/case-views").get_data(as_text=True)
+    check_page(page, "en")
+    searches = page[page.index('id="searches"') :]
+    assert searches.count("Olive Officer (officer@example.gov.uk)") == 3
+    assert "bloggs" in searches and "overdue=1" in searches and "Downloaded as CSV" in searches
+    assert searches.index("Downloaded as CSV") < searches.index("bloggs")  # newest first
+    mine = admin.get("/staff/admin/case-views?user=999").get_data(as_text=True)
+    assert "No searches or downloads recorded." in mine
+
+
+@pytest.mark.parametrize("model", [CaseView, CaseSearch], ids=["case_view", "case_search"])
+def test_the_records_of_views_and_searches_are_append_only_in_the_database_itself(app, model):
+    reference = lodge(app.test_client())
+    officer = staff_client(app, "officer")
+    officer.get(f"/staff/cases/{reference}")
+    officer.get(f"/staff/?q={reference}")
+    column = model.page if model is CaseView else model.search_text
+    with app.app_context():
+        for statement in (update(model).values({column: "tampered"}), delete(model)):
             with pytest.raises(DatabaseError, match="append-only"):
                 db.session.execute(statement)
                 db.session.flush()
             db.session.rollback()
         if db.engine.dialect.name == "postgresql":
             with pytest.raises(DatabaseError, match="append-only"):
-                db.session.execute(text("TRUNCATE case_view"))
+                db.session.execute(text(f"TRUNCATE {model.__tablename__}"))
             db.session.rollback()
     assert [page for page, _ in _views(app)] == ["staff.case"]
+    assert [text for _, text, _, _ in _searches(app)] == [reference]

@@ -7,7 +7,7 @@ from portal.models.organisation import Directorate, MessageTemplate, ServiceArea
 from portal.models.outbox import OutboxMessage
 from portal.models.outcomes import LearningAction, OmbudsmanRecord, Remedy
 from portal.models.reporting import LgscoAnnualFigures, LgscoCategoryCount, SelfAssessment, SelfAssessmentItem
-from portal.models.security import CaseView, StaffSession
+from portal.models.security import CaseSearch, CaseView, StaffSession
 from portal.models.user import User
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "ServiceArea",
     "Stage",
     "StaffSession",
+    "CaseSearch",
     "Theme",
     "Timescale",
     "TrackingToken",

@@ -1,8 +1,8 @@
-"""What keeps staff accounts and case data accountable: signed-in sessions, and who looked at which case."""
+"""What keeps staff accounts and case data accountable: signed-in sessions, who looked at which case, who searched."""
 
 from datetime import datetime
 
-from sqlalchemy import DDL, DateTime, ForeignKey, Index, String, event
+from sqlalchemy import DDL, JSON, DateTime, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -45,24 +45,49 @@ class CaseView(Base):
     page: Mapped[str] = mapped_column(String(60))
 
 
-# The triggers that keep case_view append-only, for each database (migration 0011 runs these too).
-APPEND_ONLY_TRIGGERS = {
-    "sqlite": [
-        "CREATE TRIGGER case_view_no_update BEFORE UPDATE ON case_view "
-        "BEGIN SELECT RAISE(ABORT, 'case_view is append-only'); END",
-        "CREATE TRIGGER case_view_no_delete BEFORE DELETE ON case_view "
-        "BEGIN SELECT RAISE(ABORT, 'case_view is append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION case_view_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION 'case_view is append-only'; END $$",
-        "CREATE TRIGGER case_view_append_only BEFORE UPDATE OR DELETE ON case_view "
-        "FOR EACH ROW EXECUTE FUNCTION case_view_append_only()",
-        "CREATE TRIGGER case_view_no_truncate BEFORE TRUNCATE ON case_view "
-        "FOR EACH STATEMENT EXECUTE FUNCTION case_view_append_only()",
-    ],
-}
+class CaseSearch(Base):
+    """A member of staff searched the cases by text, or downloaded them as CSV: how an insider would look for
+    someone they know. Append-only, like case_view (migration 0014 or create_all adds its triggers).
 
-for _dialect, _statements in APPEND_ONLY_TRIGGERS.items():
-    for _statement in _statements:
-        event.listen(CaseView.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+    Changing filters or pages of the same text search is not recorded again: a search is recorded on its first
+    page, a download every time.
+    """
+
+    __tablename__ = "case_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    searched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "search" or "csv"
+    search_text: Mapped[str | None] = mapped_column(String(200))  # what was typed in the search box, if anything
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)  # the other filters, as the list's query arguments
+    results: Mapped[int] = mapped_column(Integer)
+
+
+def append_only_triggers(table: str) -> dict[str, list[str]]:
+    """The statements that make a table refuse UPDATE and DELETE (and TRUNCATE), for each database."""
+    return {
+        "sqlite": [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        ],
+        "postgresql": [
+            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{table} is append-only'; END $$",
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()",
+        ],
+    }
+
+
+# The triggers that keep case_view append-only, for each database (migration 0011 runs these too).
+APPEND_ONLY_TRIGGERS = append_only_triggers("case_view")
+
+for _table in (CaseView.__table__, CaseSearch.__table__):
+    for _dialect, _statements in append_only_triggers(_table.name).items():
+        for _statement in _statements:
+            event.listen(_table, "after_create", DDL(_statement).execute_if(dialect=_dialect))

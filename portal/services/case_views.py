@@ -1,11 +1,12 @@
-"""The record of which member of staff looked at which case, and when: added to, never changed."""
+"""The record of which member of staff looked at which case, and who searched the cases for what, and when: added
+to, never changed."""
 
 from datetime import datetime
 
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Case, CaseView, User
+from portal.models import Case, CaseSearch, CaseView, User
 
 LATEST = 200
 
@@ -30,3 +31,19 @@ def case_views(reference: str | None = None, user_id: int | None = None) -> list
     if user_id:
         query = query.where(CaseView.user_id == user_id)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def record_search(user: User, search_text: str, filters: dict, results: int, kind: str = "search") -> None:
+    """Note a text search of the cases (on its first page) or a CSV download, with what it found."""
+    db.session.add(
+        CaseSearch(user_id=user.id, kind=kind, search_text=search_text or None, filters=filters, results=results)
+    )
+    db.session.commit()
+
+
+def case_searches(user_id: int | None = None) -> list[CaseSearch]:
+    """The latest searches and downloads, newest first, of everyone or of one member of staff."""
+    query = select(CaseSearch).order_by(CaseSearch.searched_at.desc(), CaseSearch.id.desc()).limit(LATEST)
+    if user_id:
+        query = query.where(CaseSearch.user_id == user_id)
+    return list(db.session.scalars(query))

@@ -12,7 +12,7 @@ from portal.languages import language_choices
 from portal.models.base import utcnow
 from portal.models.enums import Role
 from portal.services.case_search import CaseFilters, cases_csv, search_cases
-from portal.services.case_views import record_case_view
+from portal.services.case_views import record_case_view, record_search
 from portal.services.dashboard import build_dashboard
 from portal.services.deadlines import due_soon
 from portal.services.publishing import financial_year_dates, financial_year_of
@@ -64,6 +64,8 @@ bp.before_request(enforce_route_access)
 def home():
     filters = CaseFilters.from_args(request.args)
     result = search_cases(current_user, filters, date.today())
+    if filters.q and filters.page == 1:
+        record_search(current_user, filters.q, filters.as_args(q="", page=""), result.total)
     return render_page(
         "staff/home.html",
         "staff/_case_results.html",
@@ -78,7 +80,8 @@ def home():
 @bp.get("/cases.csv")
 def cases_csv_view():
     filters = CaseFilters.from_args(request.args)
-    body = cases_csv(current_user, filters, date.today())
+    body, rows = cases_csv(current_user, filters, date.today())
+    record_search(current_user, filters.q, filters.as_args(q="", page=""), rows, kind="csv")
     return Response(
         body,
         mimetype="text/csv",
