@@ -224,8 +224,13 @@ def test_reviewers_read_but_cannot_act_or_download(app, client):
     assert _post(reviewer, reference, "acknowledge", {"version": 1, "subject": "x", "body": "y"}).status_code == 403
 
 
-def test_files_download_only_for_those_allowed(app, client):
+def test_files_download_only_for_those_allowed(app, client, caplog):
+    import json
+    import logging
+
     from tests import files
+
+    caplog.set_level(logging.INFO, logger="portal.security")
     from tests.uploads_helpers import lodge_with_file
 
     reference = lodge_with_file(client, ("evidence.pdf", files.pdf()))
@@ -240,6 +245,9 @@ def test_files_download_only_for_those_allowed(app, client):
     assert officer.get(f"/staff/cases/{reference}/files/{attachment_id + 999}").status_code == 404
     reviewer = staff_client(app, "reviewer")
     assert reviewer.get(f"/staff/cases/{reference}/files/{attachment_id}").status_code == 403
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "portal.security"]
+    refused = [(e["event"], e.get("because")) for e in events if e["event"] in ("file_refused", "access_refused")]
+    assert refused == [("file_refused", "no_such_file"), ("access_refused", None)]  # a guessed file id is logged
 
 
 def test_unknown_case_is_not_found(app):

@@ -141,6 +141,16 @@ def may_download(user: User, case: Case, attachment: Attachment) -> bool:
     return attachment.case_id == case.id and user.role != Role.REVIEWER
 
 
+def find_download(user: User, case: Case, attachment_id: int) -> Attachment | None:
+    """The case's file this member of staff asked for, or None (logged) when it is not there or not for them."""
+    attachment = next((a for a in case.attachments if a.id == attachment_id), None)
+    if attachment is None or not may_download(user, case, attachment):
+        because = "no_such_file" if attachment is None else "role"
+        security_event("file_refused", user_id=user.id, reference=case.reference[:20], because=because)
+        return None
+    return attachment
+
+
 def service_area_options() -> list[tuple[str, str]]:
     """Return (id, 'Directorate: Service area') for every active service area."""
     from portal.services.organisation import list_directorates

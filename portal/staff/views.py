@@ -20,10 +20,10 @@ from portal.services.responses import next_stage_number
 from portal.services.staff_cases import (
     CaseNotVisible,
     case_timeline,
+    find_download,
     get_staff_member,
     get_visible_case,
     internal_notes,
-    may_download,
     queue_item,
     service_area_options,
     staff_directory,
@@ -347,8 +347,8 @@ def add_note(reference: str):
 @bp.get("/cases/<reference>/files/<int:attachment_id>")
 def download(reference: str, attachment_id: int):
     found = _case_or_404(reference)
-    attachment = next((a for a in found.attachments if a.id == attachment_id), None)
-    if attachment is None or not may_download(current_user, found, attachment):
+    attachment = find_download(current_user, found, attachment_id)
+    if attachment is None:
         abort(404)
     path = upload_path(attachment.stored_name)
     if found.anonymised_at is not None or not path.is_file():  # deleted by retention or erasure
