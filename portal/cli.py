@@ -124,6 +124,13 @@ def register_cli(app: Flask) -> None:
         if not report.ok:
             click.get_current_context().exit(1)
 
+    @app.cli.command("rotate-mfa-key")
+    def rotate_mfa_key_command() -> None:
+        """Encrypt every authenticator secret again under the first of MFA_ENCRYPTION_KEYS (after adding a key)."""
+        from portal.services.mfa import reencrypt_secrets
+
+        click.echo(f"Encrypted {reencrypt_secrets()} authenticator secrets again under the first key.")
+
     @app.cli.command("apply-retention")
     @click.option("--dry-run", is_flag=True, help="List the cases that are due and what would go, changing nothing.")
     def apply_retention_command(dry_run: bool) -> None:

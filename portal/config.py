@@ -66,6 +66,10 @@ class Config:
 
     NOTIFY_BACKEND = os.environ.get("NOTIFY_BACKEND", "file")
     # The relay the "smtp" backend hands messages to (it was read from config but never set from the environment).
+    # Fernet keys (comma-separated, the first encrypts) for the authenticator secrets kept in the database; unset,
+    # one is derived from SECRET_KEY (portal/models/encrypted.py). Make one with `python -c "from
+    # cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+    MFA_ENCRYPTION_KEYS = os.environ.get("MFA_ENCRYPTION_KEYS") or None
     SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     # "starttls" (port 587), "tls" (port 465, TLS from the start) or "none" (a relay on this host only). TLS checks

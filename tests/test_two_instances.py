@@ -27,6 +27,7 @@ from pathlib import Path
 import pyotp
 import pytest
 import redis
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -40,6 +41,8 @@ SIGN_IN_LIMIT = 3
 START_TIMEOUT = 30
 EMAIL, PASSWORD = "officer@example.gov.uk", "correct horse battery"
 TOTP_SECRET = pyotp.random_base32()
+# The instances and the test that makes the officer share the key the authenticator secret is encrypted with.
+MFA_KEY = Fernet.generate_key().decode()
 
 pytestmark = [
     pytest.mark.skipif(
@@ -157,6 +160,7 @@ def deployment(tmp_path_factory, database_url) -> Iterator[Deployment]:
     env.update(
         PORTAL_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
+        MFA_ENCRYPTION_KEYS=MFA_KEY,
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         FORCE_HTTPS="false",
@@ -234,7 +238,7 @@ def portal(deployment) -> Deployment:
 @pytest.fixture(scope="module")
 def officer(database_url) -> str:
     """An officer whose authenticator secret the test knows, made straight in the instances' database."""
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, MFA_ENCRYPTION_KEYS=MFA_KEY)
     try:
         with app.app_context():
             user = create_user(EMAIL, "officer", PASSWORD, name="Officer")

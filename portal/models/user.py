@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
+from portal.models.encrypted import EncryptedString
 from portal.models.organisation import ServiceArea
 
 user_service_area = Table(
@@ -27,9 +28,10 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # The shared secret of the authenticator app (base32), set when the member of staff sets it up, and the last
-    # 30-second step whose code was accepted, so each code signs in once only.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The shared secret of the authenticator app (base32, encrypted in the database), set when the member of staff
+    # sets it up, and the last 30-second step whose code was accepted, so each code signs in once only.
+    # Deferred: read only where a code is checked, so an unreadable secret stops that sign-in, not every staff page.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(), deferred=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     service_areas: Mapped[list[ServiceArea]] = relationship(secondary=user_service_area)
 

@@ -11,6 +11,9 @@ import pyotp
 import segno
 from flask import current_app
 from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+from sqlalchemy.orm.attributes import flag_modified
 
 from portal.extensions import db
 from portal.models import User
@@ -87,3 +90,14 @@ def reset(user: User, actor: User) -> None:
     end_every_session(user, "mfa_reset")
     record_event(None, "mfa_reset", ActorType.STAFF, actor_id=actor.id, user_id=user.id)
     db.session.commit()
+
+
+def reencrypt_secrets() -> int:
+    """Encrypt every authenticator secret again under the first of MFA_ENCRYPTION_KEYS (after a new key is put
+    first); return how many there were. A secret no configured key opens stops it, with nothing changed."""
+    query = select(User).options(undefer(User.totp_secret)).where(User.totp_secret.is_not(None))
+    users = list(db.session.scalars(query))
+    for user in users:
+        flag_modified(user, "totp_secret")  # the same secret, written again: encrypted under the first key
+    db.session.commit()
+    return len(users)
