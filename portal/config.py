@@ -141,7 +141,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=2)
+    # How long the cookie's signature holds after it last changed: as long as a draft lasts, so that a resident who
+    # leaves the form open for an afternoon carries on. Staff sessions end sooner, on the server (STAFF_IDLE_MINUTES,
+    # STAFF_SESSION_HOURS), and a tracking link lets a browser in for TRACKING_SESSION_LIFETIME only.
+    PERMANENT_SESSION_LIFETIME = DRAFT_LIFETIME
     FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
     # Reverse proxies in front of the portal whose X-Forwarded-For and X-Forwarded-Proto are believed (the rate
     # limits key on the client address). 0 believes none: a client could otherwise forge its address.

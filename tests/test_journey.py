@@ -239,3 +239,21 @@ def test_service_page_groups_services_by_directorate_with_not_sure(client):
     assert page.index("Place") < page.index("Waste and recycling")
     assert "I’m not sure" in page
     assert first_service_id(client)
+
+
+def test_a_resident_who_stops_for_an_afternoon_carries_on_where_they_were(client):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    from portal.models.base import utcnow
+
+    start_time = utcnow()
+    with freeze_time(start_time):
+        token = fill_all(client, skip=("someone-else",))
+    with freeze_time(start_time + timedelta(hours=5)):  # the browser left open over lunch and a meeting
+        page = client.get("/feedback/someone-else")
+        assert page.status_code == 200
+        assert answer(client, token, "someone-else", {"on_behalf": "no"}).status_code == 303
+        assert "Jo Bloggs" in client.get("/feedback/check-answers").get_data(as_text=True)
+        assert submit(client, token).status_code == 303
