@@ -107,6 +107,18 @@ def test_no_more_than_five_files(app, client):
         assert len(db.session.scalars(select(Attachment)).all()) == 5
 
 
+@pytest.mark.parametrize(("language", "message"), [("en", "Select a file to upload"), ("cy", "Dewiswch ffeil")])
+def test_pressing_upload_with_no_file_chosen_says_to_choose_one(client, language, message):
+    token = _to_evidence(client)
+    client.get(f"/feedback/evidence?lang={language}")
+    response = _upload(client, token)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in html
+    assert 'class="govuk-error-summary' in html and 'href="#files"' in html
+    continued = client.post("/feedback/evidence", data={"csrf_token": token, "submit": "Continue"})
+    assert continued.status_code == 303  # no file at all is fine: evidence is optional
+
+
 def test_a_file_can_be_removed(app, client):
     token = _to_evidence(client)
     _upload(client, token, ("a.png", files.png()))

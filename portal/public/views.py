@@ -182,6 +182,8 @@ def _handle_evidence(form, draft, step):
         except TooManyFiles:
             form.files.errors = [*form.files.errors, _("You can upload up to 5 files")]
             break
+    if request.form.get("upload") is not None and not uploads:
+        form.files.errors = [_("Select a file to upload")]  # "Upload files" pressed with none chosen
     if form.files.errors or uploads or request.form.get("upload") is not None:
         return None
     save_answers(draft, {"evidence_done": True})
