@@ -337,13 +337,19 @@ def test_a_disabled_account_cannot_sign_in_and_its_session_ends(app):
     assert sign_in(app.test_client(), "officer@example.gov.uk").status_code == 303
 
 
+NEW_PASSWORD = "new password 2 kestrel"
+
+
 def test_an_administrator_sets_a_new_password(app):
     admin = staff_client(app, "admin")
     officer_id = make_staff(app, "officer")
     url = f"/staff/admin/users/{officer_id}/password"
     short = _html(_post(admin, url, {"password": "short"}))
     assert "Password must be 8 characters or more" in short and "<title>Error: " in short
-    assert _post(admin, url, {"password": "new password 2"}).status_code == 303
+    for guessable in ("Officer2026!", "Complaints portal 1", "Password123"):  # their name, the portal, a common one
+        refused = _html(_post(admin, url, {"password": guessable}))
+        assert "Choose another" in refused and "<title>Error: " in refused, guessable
+    assert _post(admin, url, {"password": NEW_PASSWORD}).status_code == 303
     client = app.test_client()
     token = csrf_token(client.get("/staff/sign-in"))
     old = client.post(
@@ -351,7 +357,7 @@ def test_an_administrator_sets_a_new_password(app):
     )
     assert old.status_code == 200
     new = client.post(
-        "/staff/sign-in", data={"csrf_token": token, "email": "officer@example.gov.uk", "password": "new password 2"}
+        "/staff/sign-in", data={"csrf_token": token, "email": "officer@example.gov.uk", "password": NEW_PASSWORD}
     )
     assert new.status_code == 303
     event = _events(app, "user_password_set")[-1]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import StaffSession
 from portal.models.base import utcnow
-from portal.services.users import PasswordTooCommon, check_password
+from portal.services.users import PasswordTooCommon, PasswordTooPredictable, check_password
 from tests.conftest import csrf_token
 from tests.journey import lodge
 from tests.staff import PASSWORD, enter_code, make_staff, sign_in, staff_client
@@ -134,6 +134,24 @@ def test_refused_pages_and_cases_are_logged(app, caplog):
 def test_the_most_common_passwords_are_refused(password):
     with pytest.raises(PasswordTooCommon):
         check_password(password)
+
+
+@pytest.mark.parametrize(
+    "password", ["Complaints2024!", "FeedbackPortal", "Riverside Council 1", "olive.officer99", "Olive Officer!!"]
+)
+def test_passwords_made_of_this_portals_and_this_accounts_words_are_refused(app, password):
+    app.config["COUNCIL_NAME"] = "Riverside Borough Council"
+    with app.app_context(), pytest.raises(PasswordTooPredictable):
+        check_password(password, email="olive.officer@example.gov.uk", name="Olive Officer")
+
+
+@pytest.mark.parametrize(
+    "password", ["my complaints portal is great fun", "correct horse battery", "Riverside kestrel"]
+)
+def test_such_words_inside_a_longer_passphrase_are_fine(app, password):
+    app.config["COUNCIL_NAME"] = "Riverside Borough Council"
+    with app.app_context():
+        check_password(password, email="olive.officer@example.gov.uk", name="Olive Officer")
 
 
 def test_signing_in_starts_a_new_session_whatever_the_browser_brought(app, client):

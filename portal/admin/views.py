@@ -23,7 +23,7 @@ from portal.admin.forms import (
     TimescaleForm,
     UserDetailsForm,
 )
-from portal.auth.forms import COMMON_PASSWORD_MESSAGE
+from portal.auth.forms import guessable_password_message
 from portal.htmx import redirect_to
 from portal.labels import PROCESSES
 from portal.languages import NATIVE_NAMES
@@ -68,7 +68,7 @@ from portal.services.users import (
     MIN_PASSWORD_LENGTH,
     CannotLockOutSelf,
     EmailTaken,
-    PasswordTooCommon,
+    PasswordTooGuessable,
     PasswordTooLong,
     PasswordTooShort,
     create_user,
@@ -164,8 +164,8 @@ def new_user():
             form.password.errors.append(_("Password must be %(min)d characters or more", min=MIN_PASSWORD_LENGTH))
         except PasswordTooLong:
             form.password.errors.append(_("Password is too long"))
-        except PasswordTooCommon:
-            form.password.errors.append(COMMON_PASSWORD_MESSAGE)
+        except PasswordTooGuessable as refused:
+            form.password.errors.append(guessable_password_message(refused))
         else:
             flash(_("Account created for %(email)s.", email=account.email), "success")
             return redirect_to(url_for("admin.user", user_id=account.id))
@@ -281,8 +281,8 @@ def user_password(user_id: int):
             set_password(account, current_user, form.password.data)
         except (PasswordTooShort, PasswordTooLong):
             form.password.errors.append(_("Enter a password of the right length"))
-        except PasswordTooCommon:
-            form.password.errors.append(COMMON_PASSWORD_MESSAGE)
+        except PasswordTooGuessable as refused:
+            form.password.errors.append(guessable_password_message(refused))
         else:
             flash(_("New password set for %(email)s. Tell them it in a safe way.", email=account.email), "success")
             return redirect_to(url_for("admin.user", user_id=account.id))

@@ -7,12 +7,12 @@ from flask_login import current_user
 from ua_parser import parse as parse_user_agent
 
 from portal.access import enforce_route_access
-from portal.auth.forms import COMMON_PASSWORD_MESSAGE, ChangePasswordForm
+from portal.auth.forms import ChangePasswordForm, guessable_password_message
 from portal.extensions import limiter, not_a_post
 from portal.htmx import redirect_to
 from portal.services.staff_sessions import SESSION_KEY, is_this_browser, open_sessions
 from portal.services.users import (
-    PasswordTooCommon,
+    PasswordTooGuessable,
     PasswordTooLong,
     PasswordTooShort,
     WrongPassword,
@@ -76,8 +76,8 @@ def password():
             form.current_password.errors.append(_("Your current password is not right"))
         except (PasswordTooShort, PasswordTooLong):
             form.new_password.errors.append(_("Enter a password of the right length"))
-        except PasswordTooCommon:
-            form.new_password.errors.append(COMMON_PASSWORD_MESSAGE)
+        except PasswordTooGuessable as refused:
+            form.new_password.errors.append(guessable_password_message(refused))
         else:
             flash(_("Your password is changed. You were signed out everywhere else."), "success")
             return redirect_to(url_for("account.index"))

@@ -6,7 +6,12 @@ from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from portal.form_base import BaseForm
-from portal.services.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from portal.services.users import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    PasswordTooCommon,
+    PasswordTooGuessable,
+)
 
 
 class SignInForm(BaseForm):
@@ -32,6 +37,15 @@ class CodeForm(BaseForm):
 COMMON_PASSWORD_MESSAGE = _l(
     "This password is on a list of passwords people use most often, which is where guessing starts. Choose another"
 )
+PREDICTABLE_PASSWORD_MESSAGE = _l(
+    "This password is mostly words someone would try first here: the council’s name, ‘complaints’, ‘portal’, or the "
+    "person’s own name or email. Choose another"
+)
+
+
+def guessable_password_message(refused: PasswordTooGuessable) -> str:
+    """What to tell someone whose new password guessing would find early."""
+    return str(COMMON_PASSWORD_MESSAGE if isinstance(refused, PasswordTooCommon) else PREDICTABLE_PASSWORD_MESSAGE)
 
 
 def new_password_field(label):

@@ -1,8 +1,10 @@
 """Staff accounts: creation, changes, disabling and password checks with argon2id."""
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import g, session
+from flask import current_app, g, has_app_context, session
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -49,8 +51,16 @@ class PasswordTooLong(UserError):
     """Raised for a password longer than MAX_PASSWORD_LENGTH."""
 
 
-class PasswordTooCommon(UserError):
+class PasswordTooGuessable(UserError):
+    """Raised for a password that guessing would try early (PasswordTooCommon, PasswordTooPredictable)."""
+
+
+class PasswordTooCommon(PasswordTooGuessable):
     """Raised for a password on the list of passwords people choose most often."""
+
+
+class PasswordTooPredictable(PasswordTooGuessable):
+    """Raised for a password that is little more than the portal's, the council's or the account's own words."""
 
 
 class WrongPassword(UserError):
@@ -70,14 +80,32 @@ def _check_role(role: str) -> None:
         raise UnknownRole(f"unknown role {role!r}; choose one of: {', '.join(r.value for r in Role)}")
 
 
-def check_password(password: str) -> None:
-    """Refuse a password that is too short, too long or commonly used; no mix of kinds of character is required."""
+# Words someone guessing at this portal tries first (ASVS 6.2.11), besides the council's name and the account's own
+# email and name.
+CONTEXT_WORDS = frozenset({"complaint", "complaints", "compliment", "feedback", "portal", "council", "password"})
+
+
+def _context_words(email: str, name: str) -> list[str]:
+    council = current_app.config.get("COUNCIL_NAME", "") if has_app_context() else ""
+    text = " ".join((council, email.partition("@")[0], name)).lower()
+    words = {word for word in re.split(r"[^\w]+|\d+|_", text) if len(word) >= 4} | CONTEXT_WORDS
+    return sorted(words, key=len, reverse=True)  # "complaints" before "complaint"
+
+
+def check_password(password: str, email: str = "", name: str = "") -> None:
+    """Refuse a password that is too short, too long, commonly used, or little more than this portal's and this
+    account's own words ("Complaints2024!", "MetropolitanCouncil1"); no mix of kinds of character is required."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise PasswordTooLong(f"the password must be {MAX_PASSWORD_LENGTH} characters or fewer")
     if password.lower() in COMMON_PASSWORDS:
         raise PasswordTooCommon("the password is one of the most commonly used")
+    rest = password.lower()
+    for word in _context_words(email, name):
+        rest = rest.replace(word, "")
+    if len(rest) < MIN_PASSWORD_LENGTH:
+        raise PasswordTooPredictable("the password is mostly words that go with this portal or this account")
 
 
 def _service_areas(service_area_ids) -> list[ServiceArea]:
@@ -109,7 +137,7 @@ def create_user(
     """Create a staff account with an argon2id password hash."""
     email = email.strip().lower()
     _check_role(role)
-    check_password(password)
+    check_password(password, email, name)
     if find_user_by_email(email) is not None:
         raise EmailTaken(f"an account for {email} already exists")
     user = User(email=email, role=role, name=name, password_hash=_hasher.hash(password), active=True)
@@ -185,7 +213,7 @@ def set_user_active(user: User, actor: User, active: bool) -> None:
 
 def set_password(user: User, actor: User, password: str) -> None:
     """Give an account a new password; the audit trail says only that it changed."""
-    check_password(password)
+    check_password(password, user.email, user.name)
     user.password_hash = _hasher.hash(password)
     end_every_session(user, PASSWORD_CHANGED)
     record_event(None, "user_password_set", ActorType.STAFF, actor_id=actor.id, user_id=user.id)
@@ -203,7 +231,7 @@ def change_own_password(user: User, current_password: str, new_password: str, ke
     except (VerificationError, InvalidHashError):
         security_event("password_change_refused", user_id=user.id, because="wrong_password")
         raise WrongPassword("the current password is not right") from None
-    check_password(new_password)
+    check_password(new_password, user.email, user.name)
     user.password_hash = _hasher.hash(new_password)
     end_every_session(user, PASSWORD_CHANGED, keep_token=keep_token)
     record_event(None, "user_password_changed", ActorType.STAFF, actor_id=user.id, user_id=user.id)
