@@ -124,6 +124,19 @@ def register_cli(app: Flask) -> None:
         if not report.ok:
             click.get_current_context().exit(1)
 
+    @app.cli.command("check-deployment")
+    def check_deployment_command() -> None:
+        """Check the settings the portal's protections depend on before going live; exit 1 on any FAIL."""
+        from portal.services.deployment_check import FAIL, check_deployment
+
+        findings = check_deployment()
+        for finding in findings:
+            click.echo(f"{finding.level:<4}  {finding.what}: {finding.detail}")
+        failed = sum(1 for finding in findings if finding.level == FAIL)
+        click.echo(f"{failed} to fix before going live." if failed else "Nothing to fix before going live.")
+        if failed:
+            click.get_current_context().exit(1)
+
     @app.cli.command("rotate-mfa-key")
     def rotate_mfa_key_command() -> None:
         """Encrypt every authenticator secret again under the first of MFA_ENCRYPTION_KEYS (after adding a key)."""

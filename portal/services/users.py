@@ -261,6 +261,14 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Tell whether this is the account's password (for checks, not sign-in: nothing is logged or rehashed)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the active account these credentials belong to, or None."""
     user = find_user_by_email(email)
