@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.extensions import db
 from portal.models import Case, Event, OutboxMessage
 from portal.models.base import utcnow
-from portal.services.notifications import FileBackend, NotificationFailed
+from portal.services.notifications import FileBackend, NotificationFailed, NotificationRejected
 from portal.services.outbox import drain_outbox, enqueue_email, send_due, send_now
 from tests.journey import fill_all, lodge, submit
 from tests.mail import ask_for_tracking_link, mails, tracking_link_path
@@ -176,6 +176,23 @@ def test_a_message_is_given_up_after_the_last_attempt_and_that_is_on_the_case(
         message = db.session.scalar(select(OutboxMessage))
         assert (message.status, message.attempts, message.sent_at) == ("failed", 3, None)
         assert _actions(reference) == ["case_submitted", "receipt_failed"]
+
+
+def test_an_address_the_provider_refuses_for_good_is_given_up_at_once_and_that_is_on_the_case(
+    app, client, runner, mail_dir, monkeypatch
+):
+    def no_such_mailbox(self, notification):
+        raise NotificationRejected(notification.template)
+
+    monkeypatch.setattr(FileBackend, "send", no_such_mailbox)
+    reference = lodge(client)  # the request's own attempt: refused for good
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert (message.status, message.attempts, message.body) == ("failed", 1, "")
+        assert message.last_error == "NotificationRejected"
+        assert _actions(reference) == ["case_submitted", "receipt_failed"]
+    _make_due(app)
+    assert _send_outbox(runner) == "Sent 0, 0 to retry, 0 given up."  # nothing left to try again
 
 
 def test_without_once_the_worker_keeps_sending_until_stopped(app, runner, mail_dir, monkeypatch):

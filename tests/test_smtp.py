@@ -11,7 +11,13 @@ from aiosmtpd.smtp import AuthResult
 
 from portal import create_app
 from portal.services import notifications
-from portal.services.notifications import Notification, NotificationFailed, SmtpBackend, SmtpSettingsError
+from portal.services.notifications import (
+    Notification,
+    NotificationFailed,
+    NotificationRejected,
+    SmtpBackend,
+    SmtpSettingsError,
+)
 
 USER, PASSWORD = "portal", "relay password 42"
 MESSAGE = Notification(
@@ -24,8 +30,15 @@ MESSAGE = Notification(
 
 
 class Mailbox:
-    def __init__(self):
+    def __init__(self, unknown=()):
         self.messages = []
+        self.unknown = set(unknown)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode(), session.authenticated))
@@ -59,10 +72,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _relay(authority, *, implicit: bool = False, name: str = "localhost"):
+def _relay(authority, *, implicit: bool = False, name: str = "localhost", unknown=()):
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     authority.issue_cert(name).configure_cert(server_context)
-    mailbox = Mailbox()
+    mailbox = Mailbox(unknown)
     options = {"authenticator": _authenticator, "auth_require_tls": True}
     if implicit:  # aiosmtpd advertises AUTH on a TLS-from-the-start socket only without auth_require_tls
         options["auth_require_tls"] = False
@@ -142,3 +155,15 @@ def test_unsafe_or_unknown_settings_stop_the_portal_starting(tmp_path, security,
     }
     with pytest.raises(SmtpSettingsError, match=complaint):
         create_app("test", **settings)
+
+
+def test_an_address_that_does_not_exist_is_refused_for_good_but_a_wrong_password_is_not(trusted, authority, relays):
+    port, mailbox = _start(relays, authority, unknown={"resident@example.com"})
+    backend = SmtpBackend("localhost", port, "complaints@example.gov.uk", "starttls", USER, PASSWORD)
+    with pytest.raises(NotificationRejected):  # the outbox gives up at once: trying again cannot help
+        backend.send(MESSAGE)
+    wrong = SmtpBackend("localhost", port, "complaints@example.gov.uk", "starttls", USER, "wrong")
+    with pytest.raises(NotificationFailed) as failed:  # the council's settings: fixed, a later try gets through
+        wrong.send(MESSAGE)
+    assert not isinstance(failed.value, NotificationRejected)
+    assert mailbox.messages == []

@@ -37,7 +37,19 @@ class NotificationBackend(Protocol):
 
 
 class NotificationFailed(RuntimeError):
-    """Raised when a backend could not hand a message over."""
+    """Raised when a backend could not hand a message over (the outbox tries again later)."""
+
+
+class NotificationRejected(NotificationFailed):
+    """Raised when the provider refused this message for good (an address that does not exist, content it will
+    never take): sending it again cannot help, so the outbox gives up at once. Provider classes may raise it too."""
+
+
+def _refused_for_good(error: smtplib.SMTPException) -> bool:
+    """A 5xx answer about the message itself, not about the relay or our account (those a later try may get past)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
 
 
 def _as_email(notification: Notification, sender: str) -> EmailMessage:
@@ -119,7 +131,10 @@ class SmtpBackend:
                 if self.username:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(_as_email(notification, self.sender))
-        except (OSError, smtplib.SMTPException) as exc:  # ssl.SSLError is an OSError
+        except smtplib.SMTPException as exc:
+            failure = NotificationRejected if _refused_for_good(exc) else NotificationFailed
+            raise failure(notification.template) from exc
+        except OSError as exc:  # ssl.SSLError is an OSError
             raise NotificationFailed(notification.template) from exc
 
 

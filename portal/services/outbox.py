@@ -3,7 +3,8 @@
 enqueue_email() renders the message in its recipient's language and adds it to the session, so the caller's commit
 stores the work and its email together, or neither. After that commit the web request calls send_now() to try it at
 once; whatever is not delivered stays pending for `flask --app portal send-outbox`, which retries with exponential
-backoff and, after OUTBOX_MAX_ATTEMPTS, marks the message failed and records `<template>_failed` on its case.
+backoff and, after OUTBOX_MAX_ATTEMPTS (or at once when the provider refuses the message for good, such as an address
+that does not exist), marks the message failed and records `<template>_failed` on its case.
 
 Each message is claimed by locking its row (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL), sent, and marked sent in
 the transaction that claimed it, only after the provider accepted it; one message per transaction. Several workers and
@@ -28,7 +29,7 @@ from portal.models.base import utcnow
 from portal.models.enums import ActorType
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.services.events import record_event
-from portal.services.notifications import Notification, get_backend, render_email
+from portal.services.notifications import Notification, NotificationRejected, get_backend, render_email
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +146,9 @@ def _attempt(message: OutboxMessage) -> OutboxStatus:
     about = {"outbox_id": message.id, "template": message.template, "attempts": message.attempts}
     try:
         get_backend().send(notification)
-    except Exception as error:  # any provider failure, whatever it raises, is retried
+    except Exception as error:  # any provider failure, whatever it raises, is retried unless refused for good
         message.last_error = _describe(error)
-        if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        if isinstance(error, NotificationRejected) or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             message.status = OutboxStatus.FAILED
             message.body = ""  # see below: nothing is kept that is no longer needed
             if message.case is not None:
