@@ -38,7 +38,7 @@ SQLITE_PAGE_SIZE = 16384
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_page_size(dbapi_connection, _record) -> None:
+def _sqlite_settings(dbapi_connection, _record) -> None:
     """Give a SQLite database 16 KiB pages when it is created (an existing one keeps its own until a VACUUM).
 
     The public figures read a period's index entries, which a database that grows day by day scatters through the
@@ -47,3 +47,8 @@ def _sqlite_page_size(dbapi_connection, _record) -> None:
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
+        # Write-ahead logging: readers never wait for a writer (two gunicorn workers, one file), and a commit is
+        # one append and one fsync of the log. synchronous=FULL keeps every commit durable through a power cut, so
+        # a reference a resident was shown is never rolled back. An in-memory database stays as it is.
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = FULL")

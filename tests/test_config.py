@@ -16,3 +16,17 @@ def test_the_smtp_relay_is_taken_from_the_environment():
     assert _smtp_settings(without) == "localhost 25"
     given = {**without, "SMTP_HOST": "relay.example.gov.uk", "SMTP_PORT": "587"}
     assert _smtp_settings(given) == "relay.example.gov.uk 587"
+
+
+def test_a_sqlite_file_is_written_ahead_and_every_commit_reaches_the_disk(make_app, tmp_path):
+    """Readers never wait for a writer (WAL), and synchronous=FULL keeps a commit through a power cut."""
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'portal.db'}")
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        db.engine.dispose()
