@@ -69,7 +69,7 @@ def cached_or_built(
         if fresh:
             shutil.copyfile(cached_db, target)
             return summary, True
-    for stale in target, target.with_name(f"{target.name}-journal"):
+    for stale in target, *(target.with_name(f"{target.name}-{side}") for side in ("journal", "wal", "shm")):
         stale.unlink(missing_ok=True)
     summary = build()
     summary.build_seconds = round(time.monotonic() - started, 1)
