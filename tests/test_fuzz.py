@@ -1015,8 +1015,9 @@ def test_nul_in_a_residents_or_sign_in_answer_reaches_no_query(app):
     data = {"csrf_token": csrf_token(client.get("/track")), "reference": "CMP-\x00", "email": "jo@example.com\x00"}
     assert client.post("/track", data=data).status_code == 303
     data = {"csrf_token": csrf_token(client.get("/staff/sign-in")), "email": "\x00", "password": "\x00"}
-    html = client.post("/staff/sign-in", data=data).get_data(as_text=True)
-    assert "Enter your email address" in html and "Enter your password" in html
+    answer = client.post("/staff/sign-in", data=data)
+    # The email loses its NUL and so is empty; a password is taken as typed (it is hashed, never in a query).
+    assert answer.status_code == 200 and "Enter your email address" in answer.get_data(as_text=True)
 
 
 def test_a_submission_key_with_nul_starts_the_journey_again(app):
