@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from portal import create_app
+from portal.extensions import db
 from tests.conftest import csrf_token
 from tests.journey import COMPLAINT, fill_all, lodge, start, submit
 
@@ -72,6 +73,13 @@ def test_production_cookies_are_secure_and_https_is_forced(tmp_path, monkeypatch
         assert directive in policy, directive
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert not app.debug
+    with app.app_context():
+        db.create_all()
+    begun = app.test_client().get("/feedback/begin", base_url="https://example.gov.uk")
+    [cookie] = [c for c in begun.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")]
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "httponly", "path", "samesite"} <= attributes and "domain" not in attributes
+    assert "; Path=/" in cookie
 
 
 def test_production_refuses_to_start_without_a_secret(monkeypatch):
