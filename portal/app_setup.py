@@ -38,6 +38,11 @@ def configure_app(app: Flask, config_name: str | None, overrides: dict) -> None:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (PORTAL_ENV=development gives a development key)")
+    if "SECRET_KEY_FALLBACKS" not in overrides and os.environ.get("SECRET_KEY_FALLBACKS"):
+        # Earlier keys, comma-separated, still accepted while a new SECRET_KEY is rolled out (docs/deploying.md).
+        app.config["SECRET_KEY_FALLBACKS"] = [
+            key.strip() for key in os.environ["SECRET_KEY_FALLBACKS"].split(",") if key.strip()
+        ]
     if app.config["SESSION_COOKIE_SECURE"] and "SESSION_COOKIE_NAME" not in overrides:
         # A __Host- cookie is taken by browsers only over HTTPS, for this host alone (no Domain) and path /, so no
         # other subdomain of the council's can plant one on a resident or a member of staff (ASVS 3.3.3).

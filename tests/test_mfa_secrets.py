@@ -8,11 +8,13 @@ from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
+from portal import create_app
 from portal.extensions import db
 from portal.models import User
 from portal.models.encrypted import SecretUnreadable
 from portal.services.users import create_user
 from tests.conftest import empty_database
+from tests.journey import answer, start
 from tests.staff import make_staff, sign_in
 
 
@@ -92,3 +94,30 @@ def test_a_secret_no_key_opens_stops_the_sign_in_instead_of_offering_a_new_app(m
     )
     assert answer.status_code == 500
     assert client.get("/staff/sign-in/set-up").status_code != 200  # no way round to a new authenticator
+
+
+def test_secret_key_is_rotated_with_the_old_one_as_a_fallback_and_nobody_loses_a_draft_or_their_app(make_app):
+    old, new = "old " + "k" * 40, "new " + "k" * 40
+    app = make_app(SECRET_KEY=old)
+    make_staff(app, "officer")
+    secret = _secret(app, "officer@example.gov.uk")
+    resident = app.test_client()
+    token = start(resident)
+    answer(resident, token, "type", {"type": "compliment"})
+
+    app.config.update(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[old])  # the new key signs; the old one still opens
+    assert 'value="compliment" checked' in resident.get("/feedback/type").get_data(as_text=True)
+    assert _secret(app, "officer@example.gov.uk") == secret
+    result = app.test_cli_runner().invoke(args=["rotate-mfa-key"])
+    assert result.exit_code == 0
+
+    app.config["SECRET_KEY_FALLBACKS"] = []  # the old key retired
+    assert _secret(app, "officer@example.gov.uk") == secret
+    sign_in(app.test_client(), "officer@example.gov.uk")
+
+
+def test_fallback_keys_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "n" * 40)
+    monkeypatch.setenv("SECRET_KEY_FALLBACKS", " first old key , second old key ,")
+    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert app.config["SECRET_KEY_FALLBACKS"] == ["first old key", "second old key"]

@@ -2,8 +2,9 @@
 
 A copy of the database (a stolen backup, a read-only SQL injection) then gives no one the second factor of a
 staff sign-in. Values are Fernet tokens (AES-128-CBC with HMAC-SHA256) under the keys in MFA_ENCRYPTION_KEYS, or,
-when that is not set, one key derived from SECRET_KEY with HKDF. The first key encrypts; every key decrypts, so a
-new key can be put first and the old one kept until `flask rotate-mfa-key` has re-encrypted every secret.
+when that is not set, keys derived with HKDF from SECRET_KEY (which encrypts) and SECRET_KEY_FALLBACKS (which still
+decrypt). The first key encrypts; every key decrypts, so a new key can be put first and the old one kept until
+`flask rotate-mfa-key` has re-encrypted every secret.
 """
 
 import base64
@@ -22,20 +23,25 @@ class SecretUnreadable(RuntimeError):
     """A stored secret does not decrypt with any configured key (MFA_ENCRYPTION_KEYS or SECRET_KEY changed)."""
 
 
+def _derived(secret_key: str) -> str:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal authenticator secrets").derive(
+        secret_key.encode()
+    )
+    return base64.urlsafe_b64encode(key).decode()
+
+
 @lru_cache(maxsize=8)
-def _box(keys: str, secret_key: str) -> MultiFernet:
+def _box(keys: str, secret_keys: tuple[str, ...]) -> MultiFernet:
     chosen = [key.strip() for key in keys.split(",") if key.strip()]
-    if not chosen:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal authenticator secrets").derive(
-            secret_key.encode()
-        )
-        chosen = [base64.urlsafe_b64encode(derived).decode()]
+    if not chosen:  # SECRET_KEY's key encrypts; those of SECRET_KEY_FALLBACKS still decrypt during a rotation
+        chosen = [_derived(secret_key) for secret_key in secret_keys]
     return MultiFernet([Fernet(key) for key in chosen])
 
 
 def secret_box(config=None) -> MultiFernet:
     config = config if config is not None else current_app.config
-    return _box(config.get("MFA_ENCRYPTION_KEYS") or "", config["SECRET_KEY"])
+    secret_keys = (config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or ()))
+    return _box(config.get("MFA_ENCRYPTION_KEYS") or "", secret_keys)
 
 
 def encrypt(value: str, config=None) -> str:
