@@ -29,7 +29,7 @@ def _limit() -> str:
 
 
 def describe_browser(user_agent: str | None) -> str:
-    """ "Firefox on Windows", from the User-Agent a session started with; a plain phrase when it says nothing."""
+    """Say "Firefox on Windows", from the User-Agent a session started with; a plain phrase when it says nothing."""
     parsed = parse_user_agent(user_agent or "")
     browser = parsed.user_agent.family if parsed.user_agent else None
     system = parsed.os.family if parsed.os else None

@@ -49,8 +49,8 @@ class CaseSearch(Base):
     """A member of staff searched the cases by text, or downloaded them as CSV: how an insider would look for
     someone they know. Append-only, like case_view (migration 0014 or create_all adds its triggers).
 
-    Changing filters or pages of the same text search is not recorded again: a search is recorded on its first
-    page, a download every time.
+    A search is recorded on its first page (paging through its results is not recorded again; changing its
+    filters is a new search), a download every time.
     """
 
     __tablename__ = "case_search"
