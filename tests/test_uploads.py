@@ -14,6 +14,8 @@ from portal.models import Attachment
 from tests import files
 from tests.journey import answer, fill_all, start, submit
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 
 def _to_evidence(client) -> str:
     token = start(client)
@@ -39,25 +41,29 @@ def _upload(client, token, *named_files, **headers):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "stored_type"),
+    ("name", "content", "stored_type", "kept_name"),
     [
-        ("letter.pdf", files.pdf(), "application/pdf"),
-        ("photo.png", files.png(), "image/png"),
-        ("photo.jpg", _jpeg(), "image/jpeg"),
-        ("IMG_0001.HEIC", files.heic(), "image/heic"),
-        ("statement.docx", files.docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("no-extension", files.png(), "image/png"),
+        ("letter.pdf", files.pdf(), "application/pdf", "letter.pdf"),
+        ("photo.png", files.png(), "image/png", "photo.png"),
+        ("photo.jpg", _jpeg(), "image/jpeg", "photo.jpg"),
+        ("photo.JPEG", _jpeg(), "image/jpeg", "photo.JPEG"),
+        ("IMG_0001.HEIC", files.heic(), "image/heic", "IMG_0001.HEIC"),
+        ("statement.docx", files.docx(), DOCX_TYPE, "statement.docx"),
+        # The name ends as what the content is, so nobody opens a photo as a PDF.
+        ("no-extension", files.png(), "image/png", "no-extension.png"),
+        ("letter.pdf", files.png(), "image/png", "letter.png"),
+        ("scan.final", files.pdf(), "application/pdf", "scan.final.pdf"),
     ],
 )
-def test_accepted_kinds_are_recognised_by_content(app, client, name, content, stored_type):
+def test_accepted_kinds_are_recognised_by_content(app, client, name, content, stored_type, kept_name):
     token = _to_evidence(client)
     response = _upload(client, token, (name, content))
     assert response.status_code == 200
-    assert name in response.get_data(as_text=True)
+    assert kept_name in response.get_data(as_text=True)
     with app.app_context():
         attachment = db.session.scalar(select(Attachment))
         assert attachment.content_type == stored_type
-        assert attachment.original_name == name
+        assert attachment.original_name == kept_name
         assert re.fullmatch(r"[0-9a-f]{32}", attachment.stored_name)
         stored = app.config["UPLOAD_DIRECTORY"] + "/" + attachment.stored_name
         with open(stored, "rb") as handle:

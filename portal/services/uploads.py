@@ -34,6 +34,15 @@ ACCEPTED_KINDS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
+# The endings a file's name may have for each kind; a name whose ending says otherwise is given the kind's own.
+NAME_ENDINGS = {
+    "pdf": ("pdf",),
+    "jpg": ("jpg", "jpeg", "jpe", "jfif"),
+    "png": ("png",),
+    "heic": ("heic", "heif"),
+    "docx": ("docx",),
+}
+
 # The only Pillow format that may decode, and then re-encode, each kind of image.
 IMAGE_FORMATS = {"jpg": "JPEG", "png": "PNG", "heic": "HEIF"}
 # Kept from an image's info when it is written afresh: what its pixels need to look right, nothing about anyone.
@@ -67,6 +76,17 @@ def clean_filename(name: str | None) -> str:
     return base[:255] or "file"
 
 
+def name_for_kind(name: str, kind: str) -> str:
+    """The file's name, ending as what its content is: "letter.pdf" holding a PNG is kept as "letter.png", and
+    "scan" holding a PDF as "scan.pdf", so nobody opens it as something it is not."""
+    stem, dot, ending = name.rpartition(".")
+    if dot and ending.lower() in NAME_ENDINGS[kind]:
+        return name
+    if dot and stem and ending.lower() in {e for endings in NAME_ENDINGS.values() for e in endings}:
+        name = stem  # an ending that names another kind goes; any other (".final", ".v2") is part of the name
+    return f"{name[: 255 - len(kind) - 1]}.{kind}"
+
+
 def _upload_dir() -> Path:
     path = Path(current_app.config["UPLOAD_DIRECTORY"])
     path.mkdir(parents=True, exist_ok=True)
@@ -98,7 +118,7 @@ def store_upload(stream: BinaryIO, filename: str | None) -> StoredFile:
     (_upload_dir() / stored_name).write_bytes(data)
     return StoredFile(
         stored_name=stored_name,
-        original_name=original,
+        original_name=name_for_kind(original, kind.extension),
         content_type=ACCEPTED_KINDS[kind.extension],
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
