@@ -88,6 +88,8 @@ class Config:
     UPLOAD_DIRECTORY = os.environ.get("UPLOAD_DIRECTORY") or str(PROJECT_ROOT / "instance" / "uploads")
     MAX_FILES = 5
     MAX_FILE_BYTES = 10 * 1024 * 1024
+    # All unsubmitted drafts' evidence files together, before new ones are refused (submitted cases' are not counted).
+    DRAFT_FILES_MAX_BYTES = int(os.environ.get("DRAFT_FILES_MAX_BYTES", str(5 * 1024**3)))
     # Room for five files plus the form fields around them.
     MAX_CONTENT_LENGTH = 5 * 10 * 1024 * 1024 + 1024 * 1024
     # A clamd virus scanner, by Unix socket or host and port; unset, nothing is scanned. Set but unreachable, uploads

@@ -125,6 +125,29 @@ def test_pressing_upload_with_no_file_chosen_says_to_choose_one(client, language
     assert continued.status_code == 303  # no file at all is fine: evidence is optional
 
 
+def test_when_drafts_files_fill_their_room_new_ones_wait_and_submitted_ones_do_not_count(app, caplog):
+    first, second = app.test_client(), app.test_client()
+    token = _to_evidence(first)
+    _upload(first, token, ("a.png", files.png()))
+    with app.app_context():
+        app.config["DRAFT_FILES_MAX_BYTES"] = db.session.scalar(select(Attachment.size))  # full with that one file
+    other = _to_evidence(second)
+    html = _upload(second, other, ("b.pdf", files.pdf())).get_data(as_text=True)
+    assert "The selected file b.pdf could not be uploaded – try again later" in html
+    assert "DRAFT_FILES_MAX_BYTES" in caplog.text
+    # The first resident sends theirs: a case's files are not a draft's, so the room is free again.
+    for slug, data in (
+        ("evidence", {"submit": "Continue"}),
+        ("your-details", {"name": "Jo", "email": "jo@example.com"}),
+        ("contact-preferences", {"preferred_contact": "email", "language": "en"}),
+        ("someone-else", {"on_behalf": "no"}),
+    ):
+        answer(first, token, slug, data)
+    assert submit(first, token).status_code == 303
+    html = _upload(second, other, ("b.pdf", files.pdf())).get_data(as_text=True)
+    assert "could not be uploaded" not in html and "b.pdf" in html
+
+
 def test_a_file_can_be_removed(app, client):
     token = _to_evidence(client)
     _upload(client, token, ("a.png", files.png()))

@@ -1,15 +1,18 @@
 """A resident's answers, kept on the server between the pages of the journey."""
 
+import logging
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from portal.extensions import db
 from portal.models import Attachment, Draft
 from portal.models.base import utcnow
-from portal.services.uploads import discard_upload, store_upload
+from portal.services.uploads import UploadRejected, clean_filename, discard_upload, store_upload
+
+log = logging.getLogger(__name__)
 
 
 class TooManyFiles(ValueError):
@@ -48,10 +51,27 @@ def forget_answers(draft: Draft, *names: str) -> None:
     db.session.commit()
 
 
+def draft_files_bytes() -> int:
+    """How many bytes the files of unsubmitted drafts take, all drafts together."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0)).where(
+            Attachment.draft_id.is_not(None), Attachment.case_id.is_(None)
+        )
+    )
+    return int(total)
+
+
 def add_draft_file(draft: Draft, stream, filename: str | None) -> Attachment:
-    """Store an evidence file against a draft; raise TooManyFiles or UploadRejected."""
+    """Store an evidence file against a draft; raise TooManyFiles or UploadRejected.
+
+    Unsubmitted drafts' files together may take DRAFT_FILES_MAX_BYTES: past that, a flood of drafts from many
+    addresses (each under its rate limit) cannot fill the disk, and a resident is asked to try later.
+    """
     if len(draft.attachments) >= current_app.config["MAX_FILES"]:
         raise TooManyFiles(filename)
+    if draft_files_bytes() >= current_app.config["DRAFT_FILES_MAX_BYTES"]:
+        log.warning("draft files are at DRAFT_FILES_MAX_BYTES: new evidence files are refused until drafts go")
+        raise UploadRejected("busy", clean_filename(filename))
     stored = store_upload(stream, filename)
     attachment = Attachment(
         draft_id=draft.id,

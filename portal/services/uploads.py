@@ -52,7 +52,8 @@ SAVE_OPTIONS = {"JPEG": {"quality": 90, "optimize": True}, "HEIF": {"quality": 9
 
 
 class UploadRejected(ValueError):
-    """Raised with a code naming why a file was refused: empty, too_large, wrong_type, virus or scan_failed."""
+    """Raised with a code naming why a file was refused: empty, too_large, wrong_type, virus, scan_failed or busy
+    (the room for unsubmitted drafts' files is full)."""
 
     def __init__(self, code: str, filename: str):
         super().__init__(code)
