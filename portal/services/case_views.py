@@ -11,10 +11,25 @@ from portal.models import Case, CaseSearch, CaseView, User
 LATEST = 200
 
 
+def _commit_keeping_what_is_loaded() -> None:
+    """Commit an audit row without expiring what the request has loaded to show.
+
+    A plain commit expires every loaded object, so the page drawn afterwards would read each case, stage and event
+    again, one query at a time: 96 queries instead of 10 for a page of search results (bench/backoffice.py).
+    """
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
 def record_case_view(user: User, case: Case, page: str) -> None:
     """Note that this member of staff opened a page or file of this case."""
     db.session.add(CaseView(case_id=case.id, user_id=user.id, page=page))
-    db.session.commit()
+    _commit_keeping_what_is_loaded()
 
 
 def case_views(reference: str | None = None, user_id: int | None = None) -> list[tuple[datetime, str, User, str]]:
@@ -38,7 +53,7 @@ def record_search(user: User, search_text: str, filters: dict, results: int, kin
     db.session.add(
         CaseSearch(user_id=user.id, kind=kind, search_text=search_text or None, filters=filters, results=results)
     )
-    db.session.commit()
+    _commit_keeping_what_is_loaded()
 
 
 def case_searches(user_id: int | None = None) -> list[CaseSearch]:
