@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -132,8 +132,10 @@ def internal_notes(case: Case) -> list[Message]:
 
 
 def staff_directory() -> dict[int, User]:
-    """Return every member of staff by id (for names in timelines and pickers)."""
-    return {user.id: user for user in db.session.scalars(select(User).order_by(User.name, User.email))}
+    """Return every member of staff by id (for names in timelines and pickers), read once a request."""
+    if "staff_directory" not in g:
+        g.staff_directory = {user.id: user for user in db.session.scalars(select(User).order_by(User.name, User.email))}
+    return g.staff_directory
 
 
 def may_download(user: User, case: Case, attachment: Attachment) -> bool:

@@ -193,8 +193,12 @@ def _case_or_404(reference: str):
 
 
 def _forms_for(case, formdata=None):
-    officer = get_staff_member(str(case.assigned_officer_id)) if case.assigned_officer_id else current_user
+    # The page names its staff from the directory anyway: the officer who signs the acknowledgement comes from it.
+    officer = staff_directory().get(case.assigned_officer_id) if case.assigned_officer_id else current_user
+    if officer is None or not officer.active:
+        officer = current_user
     subject, body = acknowledgement_draft(case, officer)
+    areas = service_area_options()
     stage = case.current_stage
     # Each form has its own prefix, so the page's four forms never share an id.
     triage_form = TriageForm(
@@ -207,7 +211,7 @@ def _forms_for(case, formdata=None):
             "service_area": str(case.service_area_id or ""),
         },
     )
-    triage_form.service_area.choices = [("", _("Not known"))] + service_area_options()
+    triage_form.service_area.choices = [("", _("Not known"))] + areas
     ack_form = AcknowledgeForm(
         prefix="ack", formdata=formdata, data={"version": case.version_id, "subject": subject, "body": body}
     )
@@ -222,7 +226,7 @@ def _forms_for(case, formdata=None):
         },
     )
     allocate_form.officer.choices = [("", _("Choose an officer"))] + staff_options(Role.OFFICER, Role.MANAGER)
-    allocate_form.service_area.choices = [("", _("Choose a service area"))] + service_area_options()
+    allocate_form.service_area.choices = [("", _("Choose a service area"))] + areas
     allocate_form.responding_manager.choices = [("", _("None yet"))] + staff_options(Role.RESPONDER, Role.MANAGER)
     return {
         "triage_form": triage_form,
