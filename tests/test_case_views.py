@@ -100,3 +100,35 @@ def test_the_records_of_views_and_searches_are_append_only_in_the_database_itsel
             db.session.rollback()
     assert [page for page, _ in _views(app)] == ["staff.case"]
     assert [text for _, text, _, _ in _searches(app)] == [reference]
+
+
+def test_recording_a_search_or_a_view_does_not_make_the_page_read_everything_again(app):
+    from sqlalchemy import event as sql_event
+
+    for _ in range(3):
+        lodge(app.test_client())  # three cases by Jo Bloggs
+    reference = lodge(app.test_client(), {"your-details": {"name": "Sam Single"}})
+    officer = staff_client(app, "officer")
+    reads = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    with app.app_context():
+        sql_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            counts = {}
+            officer.get("/staff/?q=warm")  # the first request of this app context reads the account and session
+            for query in ("bloggs", "single"):
+                reads.clear()
+                assert officer.get(f"/staff/?q={query}").status_code == 200
+                counts[query] = len(reads)
+            reads.clear()
+            assert officer.get(f"/staff/cases/{reference}").status_code == 200
+            case_page_reads = len(reads)
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", count)
+    assert counts["bloggs"] == counts["single"]  # three rows read as one page, not one at a time
+    assert case_page_reads <= 20
+    assert [text for _, text, _, _ in _searches(app)] == ["warm", "bloggs", "single"]
