@@ -85,6 +85,10 @@ class Config:
     OUTBOX_LONGEST_RETRY_SECONDS = int(os.environ.get("OUTBOX_LONGEST_RETRY_SECONDS", "3600"))
     OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
+    # On (the default, for `make run` and any set-up without the worker): the request that queued an email tries to
+    # send it at once. Off where `send-outbox` runs: no page waits on the mail relay, every email is due for the
+    # worker the moment it is committed, and a tracking request takes as long whether an email was queued or not.
+    OUTBOX_SEND_AT_ONCE = _env_bool("OUTBOX_SEND_AT_ONCE", True)
     UPLOAD_DIRECTORY = os.environ.get("UPLOAD_DIRECTORY") or str(PROJECT_ROOT / "instance" / "uploads")
     MAX_FILES = 5
     MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -292,3 +292,30 @@ def test_a_sent_message_keeps_no_body_so_no_tracking_link_token_stays_in_the_dat
         assert {row.template for row in rows} >= {"receipt", "tracking_link"}
         assert all(row.status == "sent" and row.body == "" for row in rows)
         assert not any(token in (row.subject + row.body) for row in rows)
+
+
+def test_where_the_worker_runs_no_request_sends_and_every_email_is_due_for_it_at_once(
+    app, client, runner, mail_dir, monkeypatch
+):
+    app.config["OUTBOX_SEND_AT_ONCE"] = False
+    monkeypatch.setattr(FileBackend, "send", _refuse)  # a relay that is down costs the resident nothing now
+    reference = lodge(client)
+    assert ask_for_tracking_link(client, reference, "jo@example.com").status_code == 303
+    assert mails(mail_dir) == []
+    with app.app_context():
+        messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [(m.template, m.status, m.attempts) for m in messages] == [
+            ("receipt", "pending", 0),
+            ("tracking_link", "pending", 0),
+        ]
+        assert all(m.next_attempt_at <= utcnow() for m in messages)
+        assert _actions(reference) == ["case_submitted", "tracking_link_sent"]
+
+    monkeypatch.undo()
+    assert _send_outbox(runner) == "Sent 2, 0 to retry, 0 given up."
+    assert _send_outbox(runner) == "Sent 0, 0 to retry, 0 given up."
+    assert len(mails(mail_dir, "receipt")) == 1
+    assert client.get(tracking_link_path(mail_dir)).status_code == 302  # the link works: on to the case
+    assert reference in client.get("/track/case").get_data(as_text=True)
+    with app.app_context():
+        assert _actions(reference)[:3] == ["case_submitted", "tracking_link_sent", "receipt_sent"]

@@ -2,7 +2,8 @@
 
 enqueue_email() renders the message in its recipient's language and adds it to the session, so the caller's commit
 stores the work and its email together, or neither. After that commit the web request calls send_now() to try it at
-once; whatever is not delivered stays pending for `flask --app portal send-outbox`, which retries with exponential
+once (unless OUTBOX_SEND_AT_ONCE is off, where the worker runs: then the message is due for the worker as soon as it is
+committed); whatever is not delivered stays pending for `flask --app portal send-outbox`, which retries with exponential
 backoff and, after OUTBOX_MAX_ATTEMPTS (or at once when the provider refuses the message for good, such as an address
 that does not exist), marks the message failed and records `<template>_failed` on its case.
 
@@ -50,14 +51,17 @@ def enqueue_email(to: str, template: str, language: str, case: Case | None = Non
         case=case,
         status=OutboxStatus.PENDING,
         attempts=0,
-        next_attempt_at=utcnow() + retry_delay(1),
+        next_attempt_at=utcnow() + (retry_delay(1) if current_app.config["OUTBOX_SEND_AT_ONCE"] else timedelta(0)),
     )
     db.session.add(message)
     return message
 
 
 def send_now(*messages: OutboxMessage | None) -> None:
-    """Try just-committed messages at once; any not delivered stay pending for the worker."""
+    """Try just-committed messages at once; any not delivered stay pending for the worker (all, with OUTBOX_SEND_AT_ONCE
+    off)."""
+    if not current_app.config["OUTBOX_SEND_AT_ONCE"]:
+        return
     for message in messages:
         if message is None:
             continue
