@@ -23,6 +23,7 @@ SOUND = {
     "SMTP_SECURITY": "starttls",
     "SMTP_USERNAME": "complaints@example.gov.uk",
     "DEMO_DATA_ALLOWED": False,
+    "OUTBOX_SEND_AT_ONCE": False,
 }
 
 
@@ -66,6 +67,7 @@ def test_what_would_make_a_live_portal_unsafe_is_each_named(make_app):
         "CLAMD_SOCKET": None,
         "NOTIFY_BACKEND": "file",
         "DEMO_DATA_ALLOWED": True,
+        "OUTBOX_SEND_AT_ONCE": True,
     }
     app = _migrated(make_app(**unsafe))
     with app.app_context():
@@ -75,7 +77,7 @@ def test_what_would_make_a_live_portal_unsafe_is_each_named(make_app):
     failed = {line.split(":")[0].removeprefix("FAIL  ") for line in lines if line.startswith("FAIL")}
     assert failed == {"SECRET_KEY", "FORCE_HTTPS", "NOTIFY_BACKEND", "DEMO_DATA_ALLOWED", "demo accounts"}
     warned = {line.split(":")[0].removeprefix("WARN  ") for line in lines if line.startswith("WARN")}
-    assert {"MFA_ENCRYPTION_KEYS", "PROXY_HOPS", "REDIS_URL", "ClamAV"} <= warned
+    assert {"MFA_ENCRYPTION_KEYS", "PROXY_HOPS", "REDIS_URL", "ClamAV", "OUTBOX_SEND_AT_ONCE"} <= warned
     [demo] = [line for line in lines if line.startswith("FAIL  demo accounts")]
     assert "officer@example.gov.uk" in demo and "admin@example.gov.uk" in demo
     assert "5 to fix before going live." in lines

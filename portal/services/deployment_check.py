@@ -80,6 +80,11 @@ def _services(config) -> list[Finding]:
         findings.append(Finding(FAIL, "SMTP_SECURITY", "none for a relay on another machine: mail crosses in clear"))
     else:
         findings.append(Finding(OK, "NOTIFY_BACKEND", backend))
+    findings.append(
+        Finding(WARN, "OUTBOX_SEND_AT_ONCE", "on: requests wait on the mail relay; 0 where send-outbox runs")
+        if config.get("OUTBOX_SEND_AT_ONCE")
+        else Finding(OK, "OUTBOX_SEND_AT_ONCE", "off: the send-outbox worker must be running")
+    )
     return findings
 
 
