@@ -12,7 +12,7 @@ PROJECT_ROOT = BENCH_DIR.parent
 # Targets.
 MIN_FORM_PAGES_RATIO = 0.4  # form pages' requests/second over hello-world's
 MAX_FIRST_VISIT_BYTES = 100 * 1024  # a first visit to /feedback/type, compressed, headers included
-MIN_JOURNEYS_RATIO = 0.5  # whole journeys' submissions/second over the insert-one-row app's POSTs/second
+MIN_JOURNEYS_RATIO = 0.5  # portal journeys/second over the insert app: its POSTs/s, and its same journeys/s
 
 # The resident's form pages hammered for the throughput figure, in rotation, after GET /feedback/begin.
 FORM_PAGES = ("/feedback/type", "/", "/track")

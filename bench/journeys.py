@@ -6,17 +6,21 @@ workers close it) and its own cookie jar. It walks the journey a browser without
 the final POST with its submission_key, then the confirmation page, whose reference it keeps. After the run every
 reference shown is looked up in the database, with the answers behind it, and no submission may be there twice.
 
-The reference, measured in the same run on the same database kind: `bench/insert_app.py`, a bare Flask app under the
-same gunicorn that inserts one row per POST of the same size as the final POST. Run it on its own with
-`python -m bench.journeys` (see --help); `python -m bench` runs it too.
+The references, measured in the same run on the same database kind: `bench/insert_app.py`, a bare Flask app under the
+same gunicorn that inserts one row per POST, taking either one POST of the same size as the final POST, or the same
+journey by the same walker (8 POSTs, 8 rows). The portal queues its emails for `flask send-outbox`, which runs beside
+it. Run it on its own with `python -m bench.journeys` (see --help); `python -m bench` runs it too.
 """
 
 import argparse
 import http.client
 import math
+import os
 import re
 import secrets
+import signal
 import statistics
+import subprocess  # noqa: S404 - runs this project's own outbox worker
 import sys
 import tempfile
 import threading
@@ -29,16 +33,17 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
-from bench import BROWSER_HEADERS, MIN_JOURNEYS_RATIO
+from bench import BROWSER_HEADERS, MIN_JOURNEYS_RATIO, PROJECT_ROOT
 from bench import insert_app as insert_reference
 from bench.postgres import PostgresUnavailable, throwaway_postgres
 from bench.rawhttp import LOOPBACK, decode
-from bench.servers import Server, portal_env, prepare_database, start_gunicorn
+from bench.servers import Server, flask_command, portal_env, prepare_database, start_gunicorn
 
 INSERT_APP = "bench.insert_app:app"
 QUESTION_PAGES = ("type", "service", "details", "evidence", "your-details", "contact-preferences", "someone-else")
 # GET /feedback/begin, a GET and a POST for each question, check your answers (GET, POST) and the confirmation.
 REQUESTS_PER_JOURNEY = 1 + 2 * len(QUESTION_PAGES) + 3
+POSTS_PER_JOURNEY = len(QUESTION_PAGES) + 1
 MARKER_PREFIX = "bench-journey-"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 SERVICE = re.compile(r'name="service" type="radio" value="(\d+)"')
@@ -436,6 +441,9 @@ class Outcome:
     duplicated: int = 0
     reference_per_second: float = 0.0
     reference_p95_ms: float = 0.0
+    bare_journeys_per_second: float = 0.0  # the same journey against the insert app's /feedback pages
+    bare_final_post_p95_ms: float = 0.0
+    receipts: Counter = field(default_factory=Counter)  # outbox messages by status once the worker had its time
     skipped: str | None = None
 
     @property
@@ -443,9 +451,19 @@ class Outcome:
         return self.submissions_per_second / self.reference_per_second if self.reference_per_second else 0.0
 
     @property
+    def like_for_like_ratio(self) -> float:
+        bare = self.bare_journeys_per_second
+        return self.submissions_per_second / bare if bare else 0.0
+
+    @property
+    def nothing_lost(self) -> bool:
+        unsent = sum(count for status, count in self.receipts.items() if status != "sent")
+        return self.lost == 0 and self.duplicated == 0 and unsent == 0
+
+    @property
     def ok(self) -> bool:
         return self.skipped is not None or (
-            self.ratio >= MIN_JOURNEYS_RATIO and self.lost == 0 and self.duplicated == 0
+            self.ratio >= MIN_JOURNEYS_RATIO and self.like_for_like_ratio >= MIN_JOURNEYS_RATIO and self.nothing_lost
         )
 
 
@@ -458,15 +476,18 @@ def measure(
         env = portal_env(tmp)
         if url is not None:
             env["DATABASE_URL"] = url
+        # As docs/deploying.md runs a large authority: requests only queue their emails, the worker sends them.
+        env.update(OUTBOX_SEND_AT_ONCE="0", OUTBOX_POLL_SECONDS="1")
         portal_url = env["DATABASE_URL"]
         prepare_database(env)
         reference_env = {**env, "DATABASE_URL": url or f"sqlite:///{tmp / 'insert.db'}"}
         insert_reference.create_table(reference_env["DATABASE_URL"])
-        portal = reference = None
+        portal = reference = worker = None
         try:
             portal = start_gunicorn(f"portal-{database}", "portal:create_app()", env, tmp, "/healthz")
             reference = start_gunicorn(f"insert-{database}", INSERT_APP, reference_env, tmp, "/")
-            return _measure_servers(
+            worker = start_outbox_worker(env, tmp)
+            outcome = _measure_servers(
                 database,
                 portal,
                 reference,
@@ -478,10 +499,64 @@ def measure(
                 concurrency,
                 say,
             )
+            outcome.receipts = wait_for_outbox(portal_url, worker)
+            say(
+                "  outbox worker: "
+                + ", ".join(f"{count} {status}" for status, count in sorted(outcome.receipts.items()))
+                + " (every email queued in the run, once the worker had up to "
+                f"{OUTBOX_DRAIN_SECONDS} s after it)"
+            )
+            return outcome
         finally:
+            if worker is not None:
+                stop_process(worker)
             for server in (portal, reference):
                 if server is not None:
                     server.stop()
+
+
+OUTBOX_DRAIN_SECONDS = 60
+
+
+def start_outbox_worker(env: dict[str, str], tmp: Path) -> subprocess.Popen:
+    """`flask --app portal send-outbox`, in its own process group, logging to a file."""
+    with (tmp / "outbox-worker.log").open("wb") as log:
+        return subprocess.Popen(  # noqa: S603 - fixed arguments
+            [*flask_command(), "send-outbox"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def wait_for_outbox(url: str, worker: subprocess.Popen) -> Counter:
+    """Give the worker up to OUTBOX_DRAIN_SECONDS to send what is pending; return the messages counted by status."""
+    engine = create_engine(url)
+    deadline = time.monotonic() + OUTBOX_DRAIN_SECONDS
+    try:
+        while True:
+            with engine.connect() as connection:
+                counts = Counter(
+                    dict(connection.execute(text("SELECT status, count(*) FROM outbox_message GROUP BY status")).all())
+                )
+            if not counts.get("pending") or time.monotonic() > deadline or worker.poll() is not None:
+                return counts
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
 
 
 def _measure_servers(
@@ -501,28 +576,35 @@ def _measure_servers(
     body_bytes = smoke.final_post_bytes
     all_journeys = [smoke]
     answered = 0  # every 201 from the insert app, to compare with its table's rows
+    bare_journeys: list[Journey] = [one_journey(reference.port)]
     if warmup > 0:
         warm_reference = run_reference_posts(reference.port, warmup, concurrency, body_bytes)
+        warm_bare = run_residents(reference.port, warmup, concurrency)
         warm_portal = run_residents(portal.port, warmup, concurrency)
         answered += warm_reference.answered
+        bare_journeys += warm_bare.journeys
         all_journeys += warm_portal.journeys
         say(
-            f"  warm-up {warmup:g} s: insert app {warm_reference.per_second:.1f} POSTs/s, "
-            f"portal {warm_portal.per_second:.2f} submissions/s (not counted)"
+            f"  warm-up {warmup:g} s: insert app {warm_reference.per_second:.1f} POSTs/s and "
+            f"{warm_bare.per_second:.2f} journeys/s, portal {warm_portal.per_second:.2f} submissions/s (not counted)"
         )
     portal_runs: list[LoadResult] = []
+    bare_runs: list[LoadResult] = []
     reference_runs: list[PostResult] = []
     for number in range(1, rounds + 1):
         reference_runs.append(run_reference_posts(reference.port, seconds, concurrency, body_bytes))
+        bare_runs.append(run_residents(reference.port, seconds, concurrency))
         portal_runs.append(run_residents(portal.port, seconds, concurrency))
         answered += reference_runs[-1].answered
+        bare_journeys += bare_runs[-1].journeys
         all_journeys += portal_runs[-1].journeys
-        done = portal_runs[-1]
+        done, bare, posts = portal_runs[-1], bare_runs[-1], reference_runs[-1]
         say(
-            f"  round {number} ({seconds:g} s each): insert app {reference_runs[-1].per_second:.1f} POSTs/s, "
-            f"portal {done.per_second:.2f} submissions/s = {done.per_second * REQUESTS_PER_JOURNEY:.1f} req/s "
-            f"(x{done.per_second / reference_runs[-1].per_second:.3f}); load generator CPU "
-            f"{reference_runs[-1].generator_cpu:.0%} and {done.generator_cpu:.0%} of one core"
+            f"  round {number} ({seconds:g} s each): insert app {posts.per_second:.1f} POSTs/s and "
+            f"{bare.per_second:.2f} journeys/s, portal {done.per_second:.2f} submissions/s = "
+            f"{done.per_second * REQUESTS_PER_JOURNEY:.1f} req/s (x{done.per_second / posts.per_second:.3f}"
+            f" and x{done.per_second / bare.per_second if bare.per_second else 0:.3f}); load generator CPU "
+            f"{posts.generator_cpu:.0%}, {bare.generator_cpu:.0%} and {done.generator_cpu:.0%} of one core"
         )
     checked = check_database(portal_url, all_journeys)
     errors = [j for j in all_journeys if j.error]
@@ -530,6 +612,8 @@ def _measure_servers(
         say(f"  journey error: {journey.error}")
     for reference_error in [e for run in reference_runs for e in run.errors][:5]:
         say(f"  insert app error: {reference_error}")
+    for journey in [j for j in bare_journeys if j.error][:5]:
+        say(f"  insert app journey error: {journey.error}")
     for what, items in (
         ("missing", checked.missing),
         ("incomplete", checked.incomplete),
@@ -538,13 +622,18 @@ def _measure_servers(
         if items:
             say(f"  {what}: {', '.join(items[:10])}{' ...' if len(items) > 10 else ''}")
     rows = count_reference_rows(reference_url)
+    # Every bare journey that ends is complete (the walker stops on the first unexpected answer): 8 POSTs, 8 rows.
+    bare_posts = POSTS_PER_JOURNEY * len(bare_journeys)
     say(
         f"  database check: {len(all_journeys)} journeys, {checked.shown} references shown, "
         f"{'all' if not (checked.missing or checked.incomplete) else 'NOT all'} found with their answers; "
-        f"insert app: {rows} rows for {answered} POSTs answered 201"
+        f"insert app: {rows} rows for {answered} POSTs answered 201 and {len(bare_journeys)} journeys"
     )
-    if rows != answered:
-        raise RuntimeError(f"{database}: the insert app answered {answered} POSTs but its table holds {rows} rows")
+    if any(j.error for j in bare_journeys) or rows != answered + bare_posts:
+        raise RuntimeError(
+            f"{database}: the insert app answered {answered} POSTs and {len(bare_journeys)} journeys "
+            f"({bare_posts} POSTs) but its table holds {rows} rows"
+        )
     final_posts = [j.final_post_seconds for r in portal_runs for j in r.journeys if j.final_post_seconds is not None]
     return Outcome(
         database=database,
@@ -556,6 +645,11 @@ def _measure_servers(
         duplicated=len(checked.duplicated),
         reference_per_second=statistics.median(r.per_second for r in reference_runs),
         reference_p95_ms=percentile([x for r in reference_runs for x in r.latencies], 0.95) * 1000,
+        bare_journeys_per_second=statistics.median(r.per_second for r in bare_runs),
+        bare_final_post_p95_ms=percentile(
+            [j.final_post_seconds for r in bare_runs for j in r.journeys if j.final_post_seconds is not None], 0.95
+        )
+        * 1000,
     )
 
 
@@ -585,13 +679,17 @@ def result_lines(outcomes: list[Outcome]) -> list[str]:
         if o.skipped:
             lines.append(f"journeys on {o.database:<10}: skipped ({o.skipped})")
             continue
+        unsent = sum(count for status, count in o.receipts.items() if status != "sent")
         lines += [
             f"journeys on {o.database:<10} submissions {o.submissions_per_second:8.2f} /s    final POST p95 "
             f"{o.final_post_p95_ms:7.1f} ms   lost {o.lost}, duplicated {o.duplicated} "
-            f"(of {o.journeys} journeys)   {'PASS' if o.lost == 0 and o.duplicated == 0 else 'FAIL'}",
-            f"  insert app reference {o.reference_per_second:8.1f} POSTs/s (p95 {o.reference_p95_ms:.1f} ms); "
+            f"(of {o.journeys} journeys), emails not sent {unsent}   {'PASS' if o.nothing_lost else 'FAIL'}",
+            f"  insert app, one POST  {o.reference_per_second:8.1f} POSTs/s (p95 {o.reference_p95_ms:.1f} ms); "
             f"ratio {o.ratio:.3f}   target >= {MIN_JOURNEYS_RATIO}   "
             f"{'PASS' if o.ratio >= MIN_JOURNEYS_RATIO else 'FAIL'}",
+            f"  insert app, same journey {o.bare_journeys_per_second:8.2f} journeys/s (final POST p95 "
+            f"{o.bare_final_post_p95_ms:.1f} ms); ratio {o.like_for_like_ratio:.3f}   target >= {MIN_JOURNEYS_RATIO}   "
+            f"{'PASS' if o.like_for_like_ratio >= MIN_JOURNEYS_RATIO else 'FAIL'}",
         ]
     return lines
 

@@ -42,10 +42,15 @@ def _tool(name: str) -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", name]
 
 
+def flask_command() -> list[str]:
+    """`flask --app portal`, from this interpreter's environment."""
+    return [*_tool("flask"), "--app", "portal"]
+
+
 def prepare_database(env: dict[str, str]) -> None:
     """`flask --app portal db upgrade` then `demo-data`, on the throw-away database."""
     for args in (["db", "upgrade"], ["demo-data"]):
-        command = [*_tool("flask"), "--app", "portal", *args]
+        command = [*flask_command(), *args]
         done = subprocess.run(  # noqa: S603 - fixed arguments
             command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
         )
