@@ -3,7 +3,7 @@
 from datetime import date
 from urllib.parse import urlencode as url_encode
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import format_date, get_locale, gettext
 from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import generate_csrf
@@ -15,7 +15,13 @@ from portal.languages import NATIVE_NAMES, RIGHT_TO_LEFT, resident_facing
 
 
 def language_links() -> list[dict]:
-    """Return a link to this page in each other language."""
+    """Return a link to this page in each other language (worked out once a request: the page shows them twice)."""
+    if "language_links" not in g:
+        g.language_links = _language_links()
+    return g.language_links
+
+
+def _language_links() -> list[dict]:
     current = str(get_locale())
     links = []
     rule = request.url_rule

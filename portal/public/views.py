@@ -65,14 +65,14 @@ def _current_draft():
     return draft
 
 
-def _build_form(step, answers):
+def _build_form(step, answers, directorates):
     form_class = step.form_class(answers)
     # Stored answers fill the form only when showing it: a POST must stand on what was sent.
     form = form_class(data=form_data(answers)) if request.method == "GET" else form_class()
     if step.slug == "service":
         form.service.choices = [
             (str(area.id), area.name)
-            for directorate in list_directorates()
+            for directorate in directorates
             for area in directorate.service_areas
             if area.active
         ] + [("not_sure", _("I’m not sure"))]
@@ -106,7 +106,9 @@ def question(slug: str):
     if earliest is not None and list(STEPS_BY_SLUG).index(earliest.slug) < list(STEPS_BY_SLUG).index(slug):
         return redirect(url_for("public.question", slug=earliest.slug))
 
-    form = _build_form(step, draft.answers)
+    # The service page's choices and its radios, grouped by directorate, from one read.
+    directorates = list_directorates() if step.slug == "service" else []
+    form = _build_form(step, draft.answers, directorates)
     if step.slug == "evidence":
         response = _handle_evidence(form, draft, step)
         if response is not None:
@@ -124,10 +126,10 @@ def question(slug: str):
     elif checking_one_field():
         keep_only_triggering_field_errors(form)
 
-    return _render_question(step, form, draft)
+    return _render_question(step, form, draft, directorates)
 
 
-def _render_question(step, form, draft):
+def _render_question(step, form, draft, directorates):
     errors = form.error_list()
     title = str(step.title) if step.slug != "details" else _details_title(draft.answers)
     page_title = (_("Error: ") if errors else "") + title
@@ -140,7 +142,7 @@ def _render_question(step, form, draft):
         page_title=page_title,
         errors=errors,
         draft=draft,
-        directorates=list_directorates() if step.slug == "service" else [],
+        directorates=directorates,
         action=url_for("public.question", slug=step.slug, change=request.args.get("change")),
         back_url=_back_url(step),
     )
