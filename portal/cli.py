@@ -149,6 +149,7 @@ def register_cli(app: Flask) -> None:
     def apply_retention_command(dry_run: bool) -> None:
         """Anonymise cases closed more than RETENTION_YEARS ago, keeping what the published figures count (daily)."""
         from portal.services.retention import apply_retention
+        from portal.services.staff_sessions import purge_old_sessions
 
         report = apply_retention(dry_run=dry_run)
         verb = "Would anonymise" if dry_run else "Anonymised"
@@ -159,6 +160,10 @@ def register_cli(app: Flask) -> None:
                 f"  {case.reference} (closed {case.closed_on.isoformat()}): {case.messages} messages, {case.files} "
                 f"files, {case.tracking_links} tracking links, {case.drafts} drafts, {case.emails} queued emails{kept}"
             )
+        sessions = purge_old_sessions(dry_run=dry_run)
+        days = app.config["STAFF_SESSION_RETENTION_DAYS"]
+        verb = "Would delete" if dry_run else "Deleted"
+        click.echo(f"{verb} {sessions} staff sessions last used over {days} days ago.")
         if dry_run:
             click.echo("Dry run: nothing was changed.")
 

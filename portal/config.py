@@ -40,6 +40,9 @@ class Config:
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
     # However busy, a member of staff signs in again this long after signing in (a working day and some).
     STAFF_SESSION_HOURS = int(os.environ.get("STAFF_SESSION_HOURS", "10"))
+    # A session's record (its browser and times, shown on "Your account") is deleted this long after its last use,
+    # by `flask apply-retention`. Sign-ins stay in the security log, which the council's log retention covers.
+    STAFF_SESSION_RETENTION_DAYS = int(os.environ.get("STAFF_SESSION_RETENTION_DAYS", "90"))
     # Staff sign in with a password and a code from an authenticator app. Turn off only where the council's own
     # single sign-on already asks for a second factor in front of the portal.
     MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)

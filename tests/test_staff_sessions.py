@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import StaffSession
@@ -167,3 +167,30 @@ def test_signing_in_starts_a_new_session_whatever_the_browser_brought(app, clien
     sign_in(client, "officer@example.gov.uk")
     with client.session_transaction() as session:
         assert session["staff_session"] not in (first, None)
+
+
+def test_retention_deletes_the_records_of_sessions_long_over_and_keeps_the_rest(app, runner):
+    app.config["STAFF_SESSION_RETENTION_DAYS"] = 90
+    with freeze_time(utcnow() - timedelta(days=100)):
+        staff_client(app, "officer", email="old@example.gov.uk")  # idle ever since, never signed out
+        signed_out = staff_client(app, "officer", email="left@example.gov.uk")
+        signed_out.post("/staff/sign-out", data={"csrf_token": csrf_token(signed_out.get("/staff/"))})
+        staff_client(app, "officer", email="late@example.gov.uk")
+    with app.app_context():  # last used 100 days ago, but ended only 10 days ago (its account disabled)
+        row = db.session.scalar(select(StaffSession).order_by(StaffSession.id.desc()))
+        row.ended_at, row.ended_because = utcnow() - timedelta(days=10), "account_disabled"
+        db.session.commit()
+    current = staff_client(app, "officer", email="now@example.gov.uk")
+
+    dry = runner.invoke(args=["apply-retention", "--dry-run"])
+    assert "Would delete 2 staff sessions last used over 90 days ago." in dry.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StaffSession)) == 4
+
+    done = runner.invoke(args=["apply-retention"])
+    assert done.exit_code == 0, done.output
+    assert "Deleted 2 staff sessions last used over 90 days ago." in done.output
+    with app.app_context():
+        kept = set(db.session.scalars(select(StaffSession.ended_because)))
+    assert kept == {"account_disabled", None}  # ended 10 days ago, and the session in use now
+    assert current.get("/staff/").status_code == 200

@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from portal.extensions import db
 from portal.models import StaffSession, User
@@ -119,3 +119,17 @@ def open_sessions(user: User) -> list[StaffSession]:
 
 def is_this_browser(row: StaffSession, token: str | None) -> bool:
     return bool(token) and row.token_hash == _hash(token)
+
+
+def purge_old_sessions(now=None, dry_run: bool = False) -> int:
+    """Delete the records of sessions last used, and ended if they were, over STAFF_SESSION_RETENTION_DAYS days ago
+    (with dry_run, only count them); return how many. Such a session is long over: the idle limit ended it."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["STAFF_SESSION_RETENTION_DAYS"])
+    past = and_(
+        StaffSession.last_seen_at < cutoff, or_(StaffSession.ended_at.is_(None), StaffSession.ended_at < cutoff)
+    )
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(StaffSession).where(past))
+    deleted = db.session.execute(delete(StaffSession).where(past)).rowcount
+    db.session.commit()
+    return deleted
