@@ -47,15 +47,20 @@ def flask_command() -> list[str]:
     return [*_tool("flask"), "--app", "portal"]
 
 
+def run_flask(env: dict[str, str], *args: str) -> None:
+    """`flask --app portal ARGS` on the throw-away database; RuntimeError with its output if it fails."""
+    command = [*flask_command(), *args]
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+
+
 def prepare_database(env: dict[str, str]) -> None:
     """`flask --app portal db upgrade` then `demo-data`, on the throw-away database."""
-    for args in (["db", "upgrade"], ["demo-data"]):
-        command = [*flask_command(), *args]
-        done = subprocess.run(  # noqa: S603 - fixed arguments
-            command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+    run_flask(env, "db", "upgrade")
+    run_flask(env, "demo-data")
 
 
 def free_port() -> int:

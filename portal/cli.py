@@ -106,6 +106,14 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"Deleted {purge_stale_drafts()} stale drafts.")
 
+    @app.cli.command("refresh-statistics")
+    def refresh_statistics_command() -> None:
+        """Refresh the database's query planner statistics, so searches use the right indexes (daily)."""
+        from portal.services.planner import refresh_planner_statistics
+
+        refresh_planner_statistics()
+        click.echo("Query planner statistics refreshed.")
+
     @app.cli.command("import-cases")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--dry-run", is_flag=True, help="Check the file and say what would be imported, writing nothing.")
