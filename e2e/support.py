@@ -85,7 +85,6 @@ class PageInfo:
     javascript: bool
     console: ConsoleWatch
     axe_checks: int = 0
-    allowed_axe: dict[str, dict] = field(default_factory=dict)
     unchecked: list[str] = field(default_factory=list)  # pages loaded since the last axe check
 
 
@@ -115,15 +114,6 @@ def allow_console_error(page: Page, pattern: str) -> None:
     info_for(page).console.allow(pattern)
 
 
-def allow_axe_violation(page: Page, rule: str, selector: str, because: str) -> None:
-    """Let one axe rule fail on elements matching a selector, for this page only.
-
-    Only for a violation that another test exposes on its own (name it in `because`), so that a journey can
-    still be checked past it; the run's summary lists every violation let through this way.
-    """
-    info_for(page).allowed_axe[rule] = {"selector": selector, "dataPrefix": "", "because": because}
-
-
 # --- Waiting for htmx, and the axe-core check ------------------------------------------------------
 
 HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
@@ -134,19 +124,6 @@ def wait_until_settled(page: Page) -> None:
     page.wait_for_load_state("load")
     if info_for(page).javascript:
         page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})", polling=50)
-
-
-# GOV.UK Frontend's JavaScript puts aria-expanded on radios and checkboxes that reveal a conditional question.
-# ARIA does not allow it there, so axe reports aria-allowed-attr (critical); the GOV.UK Design System keeps it on
-# purpose because screen readers announce it (alphagov/govuk-frontend#979, listed as a known issue in #1280).
-# Only that attribute on those inputs is let through; every other aria-allowed-attr failure still fails the test.
-KNOWN_AXE_ISSUES = {
-    "aria-allowed-attr": {
-        "selector": ".govuk-radios__input[aria-controls], .govuk-checkboxes__input[aria-controls]",
-        "dataPrefix": "aria-expanded=",
-        "because": "GOV.UK Frontend known issue, alphagov/govuk-frontend#979",
-    },
-}
 
 
 def _format_violations(violations: list[dict]) -> str:
@@ -182,45 +159,25 @@ def axe_violations(page: Page) -> list[dict]:
             # With JavaScript off, Chromium still runs our evaluations but never fires their timers, and axe
             # waits on setTimeout: run those callbacks as microtasks. No page script runs to notice.
             page.evaluate(NO_TIMERS)
-    known = {**KNOWN_AXE_ISSUES, **info_for(page).allowed_axe}
-    found = page.evaluate(
-        """async ([tags, known, preload]) => {
+    return page.evaluate(
+        """async ([tags, preload]) => {
             const result = await window.axe.run(document, {
                 runOnly: {type: 'tag', values: tags},
                 resultTypes: ['violations'],
-                elementRef: true,
                 preload,
             });
-            const tolerated = [];
-            const isKnown = (v, n) => {
-                const rule = known[v.id];
-                if (!rule || !n.element || !n.element.matches(rule.selector)) return false;
-                const data = [...n.any, ...n.all, ...n.none].flatMap((c) =>
-                    Array.isArray(c.data) ? c.data : (c.data && Array.isArray(c.data.values) ? c.data.values : []));
-                if (!rule.dataPrefix) return true;
-                return data.length > 0 && data.every((d) => String(d).startsWith(rule.dataPrefix));
-            };
-            const violations = [];
-            for (const v of result.violations) {
-                const nodes = [];
-                for (const n of v.nodes) {
-                    const node = {target: n.target.map(String),
-                                  summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 200)};
-                    if (isKnown(v, n)) tolerated.push([v.id, node.target.join(' ')]); else nodes.push(node);
-                }
-                if (nodes.length) {
-                    violations.push({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes});
-                }
-            }
-            return {violations, tolerated};
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({
+                    target: n.target.map(String),
+                    summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 200),
+                })),
+            }));
         }""",
         # Without JavaScript the stylesheets are not preloaded (that waits on timers): only css-orientation-lock
         # needs them, and the same stylesheets are checked on every page with JavaScript on.
-        [AXE_TAGS, known, info_for(page).javascript],
+        [AXE_TAGS, info_for(page).javascript],
     )
-    for rule, target in found["tolerated"]:
-        tolerate(f"axe {rule} ({known[rule]['because']})", target)
-    return found["violations"]
 
 
 def assert_accessible(page: Page) -> None:

@@ -24,7 +24,6 @@ from e2e.pages import (
 )
 from e2e.support import (
     Mailbox,
-    allow_axe_violation,
     allow_console_error,
     assert_accessible,
     axe_violations,
@@ -305,9 +304,6 @@ def test_the_whole_complaint_journey_in_welsh_on_a_phone(
     phone_page: Page, mailbox: Mailbox, resident_email: str, evidence
 ):
     page = phone_page
-    allow_axe_violation(
-        page, "target-size", ".govuk-footer__link", "footer links on a phone: test_footer_links_are_big_enough_to_tap"
-    )
     start = StartPage.open(page, "cy")
     # The switch goes to English and back, and each page says which language it is in.
     start.language_link().click()

@@ -1,6 +1,18 @@
 // Start GOV.UK Frontend's components, and start them again inside anything htmx swaps in.
 import { initAll } from '../govuk/govuk-frontend.min.js'
 
+// GOV.UK Frontend marks a radio or checkbox that reveals a question with aria-expanded, which ARIA does not allow on
+// those roles (WCAG 4.1.2; axe aria-allowed-attr; alphagov/govuk-frontend#979). The question it reveals comes
+// straight after it, so the attribute is taken off whenever the components set it.
+const revealing = '.govuk-radios__input[aria-controls], .govuk-checkboxes__input[aria-controls]'
+new MutationObserver(function (records) {
+  for (const record of records) {
+    if (record.target.matches(revealing) && record.target.hasAttribute('aria-expanded')) {
+      record.target.removeAttribute('aria-expanded')
+    }
+  }
+}).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-expanded'] })
+
 initAll()
 
 document.addEventListener('htmx:load', function (event) {
