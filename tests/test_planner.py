@@ -1,8 +1,11 @@
 """The query planner gets statistics after an import and from the daily job, so searches pick the right indexes."""
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
+from portal.models import Case
+from portal.services import planner
 from tests.journey import lodge
 from tests.test_import import VALID, run, write_csv
 
@@ -47,3 +50,16 @@ def test_the_daily_job_refreshes_them(app, client, runner):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Query planner statistics refreshed."
     assert _stage_analysed(app)
+
+
+def test_an_import_stands_when_the_statistics_cannot_be_gathered(app, runner, tmp_path, monkeypatch, caplog):
+    def busy():
+        raise OperationalError("ANALYZE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(planner, "refresh_planner_statistics", busy)
+    rows = [{**VALID, "case_reference": f"CMP-2022-{n:05d}"} for n in range(3)]
+    result = run(runner, write_csv(tmp_path, rows))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Case.id))) == 3
+    assert "planner statistics not refreshed" in caplog.text

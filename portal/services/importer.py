@@ -48,7 +48,7 @@ from portal.models import Case, Contact, Directorate, Event, ServiceArea, Stage,
 from portal.models.case import stage_theme, top_theme_ids
 from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, ClosedReason, Outcome, Process
 from portal.services.calendar import add_working_days
-from portal.services.planner import refresh_planner_statistics
+from portal.services.planner import refresh_planner_statistics_if_possible
 
 COLUMNS = (
     "case_reference",
@@ -307,7 +307,7 @@ def import_cases(
     except Exception:
         db.session.rollback()
         raise
-    refresh_planner_statistics()  # thousands of new rows: let the planner know before the next search
+    refresh_planner_statistics_if_possible()  # thousands of new rows: let the planner know before the next search
     return report
 
 

@@ -5,10 +5,14 @@ bulk load. `refresh_planner_statistics` runs after an import and from `flask ref
 it samples at most ANALYSIS_LIMIT rows per index, so it takes well under a second at a million stages.
 """
 
+import logging
+
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 
+log = logging.getLogger(__name__)
 ANALYSIS_LIMIT = 1000
 
 
@@ -18,3 +22,14 @@ def refresh_planner_statistics() -> None:
         db.session.execute(text(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}"))
     db.session.execute(text("ANALYZE"))
     db.session.commit()
+
+
+def refresh_planner_statistics_if_possible() -> bool:
+    """The same, after work that is already committed: a failure here (the database busy) is logged, not raised."""
+    try:
+        refresh_planner_statistics()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("planner statistics not refreshed", extra={"error": type(error).__name__})
+        return False
+    return True
