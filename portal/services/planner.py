@@ -2,7 +2,7 @@
 
 SQLite keeps no statistics until ANALYZE runs; PostgreSQL's autovacuum gathers them, but only some time after a
 bulk load. `refresh_planner_statistics` runs after an import and from `flask refresh-statistics` (daily). On SQLite
-it samples at most ANALYSIS_LIMIT rows per index, so it takes well under a second at a million stages.
+it samples at most ANALYSIS_LIMIT rows per index: 0.56 s on the bench's million-stage database, 1.4 s unlimited.
 """
 
 import logging
