@@ -79,9 +79,21 @@ def cached_or_built(
             for old in cache_dir().glob(old_copies):
                 old.unlink(missing_ok=True)
             partial = cached_db.with_suffix(".partial")
+            _checkpoint(target)
             shutil.copyfile(target, partial)
             partial.replace(cached_db)
             cached_summary.write_text(json.dumps(asdict(summary), indent=1))
         except OSError as error:
             say(f"  (could not cache the database: {error})")
     return summary, False
+
+
+def _checkpoint(path: Path) -> None:
+    """Move what the portal's commands left in the write-ahead log (the planner statistics, say) into the file."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
