@@ -92,6 +92,8 @@ class Config:
     # send it at once. Off where `send-outbox` runs: no page waits on the mail relay, every email is due for the
     # worker the moment it is committed, and a tracking request takes as long whether an email was queued or not.
     OUTBOX_SEND_AT_ONCE = _env_bool("OUTBOX_SEND_AT_ONCE", True)
+    # Freeze what start-up made out of the garbage collector's sight (portal/__init__.py); on in production.
+    GC_FREEZE_AT_STARTUP = False
     UPLOAD_DIRECTORY = os.environ.get("UPLOAD_DIRECTORY") or str(PROJECT_ROOT / "instance" / "uploads")
     MAX_FILES = 5
     MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -191,7 +193,8 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    pass
+    # Production serves one app per process for its whole life (tests build hundreds, which must stay collectable).
+    GC_FREEZE_AT_STARTUP = _env_bool("GC_FREEZE_AT_STARTUP", True)
 
 
 CONFIGS = {

@@ -1,8 +1,12 @@
 """Settings a council gives through the environment reach the app."""
 
+import gc
 import os
 import subprocess
 import sys
+
+from portal import create_app
+from portal.config import ProductionConfig
 
 
 def _smtp_settings(env: dict) -> str:
@@ -30,3 +34,20 @@ def test_a_sqlite_file_is_written_ahead_and_every_commit_reaches_the_disk(make_a
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         db.engine.dispose()
+
+
+def test_production_keeps_what_start_up_made_out_of_every_full_garbage_collection():
+    assert ProductionConfig.GC_FREEZE_AT_STARTUP is True
+    frozen = gc.get_freeze_count()
+    try:
+        create_app("test", GC_FREEZE_AT_STARTUP=True)
+        # The application's templates, models and catalogues: tens of thousands of objects no pause rescans.
+        assert gc.get_freeze_count() - frozen > 10_000
+    finally:
+        gc.unfreeze()
+
+
+def test_tests_build_apps_that_stay_collectable():
+    frozen = gc.get_freeze_count()
+    create_app("test")
+    assert gc.get_freeze_count() == frozen
