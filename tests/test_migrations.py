@@ -1,5 +1,7 @@
 """The migrations build the schema the models describe, with the default timescales and themes."""
 
+from datetime import date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -7,9 +9,12 @@ from sqlalchemy import select
 
 from portal.config import DEFAULT_TIMESCALES
 from portal.extensions import db
-from portal.models import Base, Theme, Timescale
+from portal.models import Base, Event, Message, Theme, Timescale
+from portal.models.enums import ActorType
+from portal.services.events import record_event
 from portal.services.organisation import DEFAULT_THEMES
 from tests.conftest import empty_database
+from tests.figure_builders import add_contact
 
 
 def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
@@ -33,3 +38,48 @@ def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
             assert db.inspect(connection).get_table_names() in ([], ["alembic_version"])
         empty_database()
         db.create_all()
+
+
+def test_migration_0016_takes_the_words_staff_wrote_out_of_the_history(app):
+    """Events recorded before 0016 held a reopening reason and the Ombudsman's reference and notes in full."""
+    with app.app_context():
+        empty_database()
+        upgrade(revision="0015")
+    with app.app_context():
+        cases = {case.reference: case for case in (add_contact("compliment", date(2026, 1, 5)) for _ in range(2))}
+        kept, anonymised = sorted(cases)
+        cases[anonymised].anonymised_at = datetime(2026, 1, 1)
+        for reference in (kept, anonymised):
+            record_event(cases[reference], "case_reopened", ActorType.STAFF, note=f"Reason for {reference}")
+        state = {"decision": "upheld", "remedy": "Pay Ann Other £50", "note": "Ann Other agreed", "complied": None}
+        record_event(cases[kept], "ombudsman_enquiry_recorded", ActorType.STAFF, record_id=1, lgsco_reference="24 1")
+        record_event(
+            cases[kept],
+            "ombudsman_decision_recorded",
+            ActorType.STAFF,
+            record_id=1,
+            lgsco_reference="24 1",
+            before={**state, "remedy": None, "note": None, "decision": None},
+            after=state,
+        )
+        db.session.commit()
+        case_ids = {reference: case.id for reference, case in cases.items()}
+        db.session.close()
+        upgrade()
+
+        events = {(e.case_id, e.action): e.detail for e in db.session.scalars(select(Event))}
+        assert "Reason for" not in repr(events) and "Ann Other" not in repr(events) and "24 1" not in repr(events)
+        note = db.session.get(Message, events[(case_ids[kept], "case_reopened")]["note_id"])
+        assert (note.case_id, note.kind, note.body) == (case_ids[kept], "internal_note", f"Reason for {kept}")
+        assert events[(case_ids[anonymised], "case_reopened")] == {}  # an anonymised case gets no note back
+        assert db.session.scalars(select(Message).filter_by(case_id=case_ids[anonymised])).all() == []
+        decision = events[(case_ids[kept], "ombudsman_decision_recorded")]
+        assert decision["record_id"] == 1 and decision["after"] == {
+            "decision": "upheld",
+            "remedy_written": True,
+            "note_written": True,
+            "complied": None,
+        }
+        assert decision["before"]["remedy_written"] is False
+        assert events[(case_ids[kept], "ombudsman_enquiry_recorded")] == {"record_id": 1}
+        db.session.close()

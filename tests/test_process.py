@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Case, Event, Theme, User
+from portal.models import Case, Event, Message, Theme, User
 from portal.services.calendar import working_days_between
 from tests.conftest import csrf_token
 from tests.journey import lodge
@@ -248,6 +248,11 @@ def test_close_for_another_reason_and_reopen(app, client):
         assert case.stages[0].closed_on is None
         actions = db.session.scalars(select(Event.action).filter_by(case_id=case.id)).all()
         assert "case_closed" in actions and "case_reopened" in actions
+        # The reason is kept as an internal note, which anonymisation blanks; the event only points at it.
+        reopened = db.session.scalar(select(Event).filter_by(case_id=case.id, action="case_reopened"))
+        note = db.session.get(Message, reopened.detail["note_id"])
+        assert (note.case_id, note.kind, note.body) == (case.id, "internal_note", "Resident showed it was recent")
+    assert "Resident showed it was recent" in officer.get(f"/staff/cases/{reference}").get_data(as_text=True)
 
 
 def test_a_stale_response_is_refused(app, client):

@@ -21,15 +21,19 @@ from portal.models import (
     OutboxMessage,
     Remedy,
     TrackingToken,
+    User,
 )
 from portal.models.enums import CaseStatus
 from portal.services.contact_figures import other_contact_figures
 from portal.services.figures import compute_figures
 from portal.services.learning import published_learning
+from portal.services.ombudsman import DecisionInput, record_decision, record_enquiry
+from portal.services.responses import close_case, reopen_case
 from portal.services.retention import ANONYMISED, apply_retention, retention_cutoff
 from tests.figure_builders import StageSpec, add_complaint, add_contact, area
 from tests.files import pdf
 from tests.journey import COMPLAINT, answer, first_service_id, start, submit
+from tests.staff import make_staff
 
 NAME, EMAIL, PHONE, ADDRESS = "Philippa Quennell-Smythe", "pqs@example.com", "07700 900123", "12 Acacia Avenue"
 DESCRIPTION = "The bin crew shouted at me outside number 12 Acacia Avenue."
@@ -138,6 +142,32 @@ def test_a_case_closed_longer_ago_than_the_retention_period_keeps_nothing_about_
 def retention_cutoff_today(app) -> str:
     with app.app_context():
         return retention_cutoff(date.today()).isoformat()
+
+
+def test_what_staff_wrote_while_working_the_case_leaves_no_trace_in_its_history(app, runner):
+    """The reopening reason and the Ombudsman's reference and notes, typed through the services staff use, are
+    kept on records anonymisation blanks; the append-only history only points at them."""
+    reference = lodge_with_evidence(app.test_client())
+    officer_id = make_staff(app, "officer")
+    reason, lgsco_reference = f"{NAME} rang with new evidence", "24 987 654"
+    remedy, note = f"Apologise to {NAME}", f"{NAME} accepted the apology"
+    with app.app_context():
+        officer = db.session.get(User, officer_id)
+        case = db.session.scalar(select(Case).filter_by(reference=reference))
+        close_case(case, officer, case.version_id, "withdrawn", "Rang to withdraw", today=long_ago(8))
+        reopen_case(case, officer, case.version_id, reason)
+        record = record_enquiry(case, officer, case.version_id, long_ago(8), lgsco_reference)
+        decision = DecisionInput("upheld", long_ago(8), ["apology"], remedy=remedy, note=note)
+        record_decision(case, record, officer, case.version_id, decision)
+        close_case(case, officer, case.version_id, "withdrawn", "Rang to withdraw again", today=long_ago())
+        written = (reason, lgsco_reference, remedy, note)
+        assert all(text in repr(everything(app)) for text in written)  # the check below can see them
+        events = db.session.scalars(select(Event).filter_by(case_id=case.id)).all()
+        assert not [event.action for event in events if any(text in repr(event.detail) for text in written)]
+
+    assert runner.invoke(args=["apply-retention"]).exit_code == 0
+    dump = repr(everything(app))
+    assert [text for text in (*written, *PERSONAL) if text in dump] == []
 
 
 def test_staff_still_see_the_anonymised_case_and_its_figures(app, runner):

@@ -349,7 +349,8 @@ def test_an_ombudsman_enquiry_then_its_decision_remedies_and_compliance(app, cli
         record_id = record.id
         assert (record.received_on, record.lgsco_reference, record.decision) == (received, "24 001 234", None)
     [(_, enquiry)] = _events(app, reference, "ombudsman_enquiry_recorded")
-    assert enquiry["record_id"] == record_id and enquiry["lgsco_reference"] == "24 001 234"
+    # The Ombudsman's reference stays on the record, which anonymisation blanks, not in the append-only event.
+    assert enquiry["record_id"] == record_id and "24 001 234" not in str(enquiry)
 
     page = officer.get(f"/staff/cases/{reference}").get_data(as_text=True)
     check_page(page, "en")
@@ -397,6 +398,7 @@ def test_an_ombudsman_enquiry_then_its_decision_remedies_and_compliance(app, cli
     assert actor is not None
     assert detail["before"]["decision"] is None and detail["after"]["decision"] == "upheld"
     assert detail["after"]["amount_pence"] == 25000 and detail["after"]["complied"] is True
+    assert detail["after"]["note_written"] is True and "Paid by BACS." not in str(detail)
 
     page = officer.get(f"/staff/cases/{reference}").get_data(as_text=True)
     check_page(page, "en")

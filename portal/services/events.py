@@ -1,4 +1,9 @@
-"""The append-only record of what happened to a case."""
+"""The append-only record of what happened to a case.
+
+An event's detail holds what was done (ids, dates, choices from a list, counts), never words a person wrote: those
+live on records anonymisation can blank, and the event points at them. Otherwise the history would keep what
+retention and erasure remove.
+"""
 
 from portal.extensions import db
 from portal.models import Case, Event

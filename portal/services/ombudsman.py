@@ -89,7 +89,6 @@ def record_enquiry(
         ActorType.STAFF,
         actor_id=user.id,
         record_id=record.id,
-        lgsco_reference=lgsco_reference,
         received_on=received_on.isoformat(),
     )
     db.session.commit()
@@ -97,13 +96,14 @@ def record_enquiry(
 
 
 def _state(record: OmbudsmanRecord) -> dict:
+    """What an event keeps of a decision: no words anyone wrote; they stay on the record, which anonymisation blanks."""
     return {
         "decision": record.decision,
         "decided_on": record.decided_on.isoformat() if record.decided_on else None,
         "remedy_kinds": list(record.remedy_kinds or []),
         "amount_pence": record.amount_pence,
-        "remedy": record.remedy,
-        "note": record.note,
+        "remedy_written": bool(record.remedy),
+        "note_written": bool(record.note),
         "complied": record.complied,
         "complied_on": record.complied_on.isoformat() if record.complied_on else None,
     }
@@ -159,7 +159,6 @@ def record_decision(
         ActorType.STAFF,
         actor_id=user.id,
         record_id=record.id,
-        lgsco_reference=record.lgsco_reference,
         before=before,
         after=_state(record),
     )

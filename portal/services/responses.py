@@ -342,7 +342,11 @@ def reopen_case(case: Case, user: User, expected_version: int, note: str) -> Non
         stage.closed_on = stage.closed_reason = None
     case.status = CaseStatus.WITH_SERVICE if case.assigned_officer_id else CaseStatus.RECEIVED
     case.closed_on = case.closed_reason = None
-    record_event(case, "case_reopened", ActorType.STAFF, actor_id=user.id, note=note)
+    # The reason is an internal note, which anonymisation blanks; the append-only event only points at it.
+    reason = Message(case=case, kind="internal_note", body=note, author_id=user.id)
+    db.session.add(reason)
+    db.session.flush()
+    record_event(case, "case_reopened", ActorType.STAFF, actor_id=user.id, note_id=reason.id)
     db.session.commit()
 
 

@@ -8,8 +8,10 @@ number, dates, deadline, timeliness, outcome and themes; remedies' kinds and amo
 learning already published in words that identify no one.
 
 A contact that another case still needs (one not yet anonymised) is left alone: the anonymised case gets a blank
-contact of its own instead. The append-only history (events, who looked at the case) is never rewritten; each
-anonymisation adds an event holding counts only.
+contact of its own instead. The append-only history (events, who looked at the case) is never rewritten and needs
+no rewriting: events keep no words anyone wrote, only what was done and pointers to the records that hold the words
+(a reopening reason is an internal note; the Ombudsman's reference and notes stay on its record). Each anonymisation
+adds an event holding counts only.
 """
 
 from dataclasses import dataclass, field
