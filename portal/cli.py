@@ -155,7 +155,9 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("apply-retention")
     @click.option("--dry-run", is_flag=True, help="List the cases that are due and what would go, changing nothing.")
     def apply_retention_command(dry_run: bool) -> None:
-        """Anonymise cases closed more than RETENTION_YEARS ago, keeping what the published figures count (daily)."""
+        """Anonymise cases closed more than RETENTION_YEARS ago, keeping what the published figures count, and delete
+        old staff session and search records (daily)."""
+        from portal.services.case_views import purge_old_searches, search_retention_days
         from portal.services.retention import apply_retention
         from portal.services.staff_sessions import purge_old_sessions
 
@@ -172,6 +174,8 @@ def register_cli(app: Flask) -> None:
         days = app.config["STAFF_SESSION_RETENTION_DAYS"]
         verb = "Would delete" if dry_run else "Deleted"
         click.echo(f"{verb} {sessions} staff sessions last used over {days} days ago.")
+        searches = purge_old_searches(dry_run=dry_run)
+        click.echo(f"{verb} {searches} records of case searches made over {search_retention_days()} days ago.")
         if dry_run:
             click.echo("Dry run: nothing was changed.")
 

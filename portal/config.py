@@ -43,6 +43,9 @@ class Config:
     # A session's record (its browser and times, shown on "Your account") is deleted this long after its last use,
     # by `flask apply-retention`. Sign-ins stay in the security log, which the council's log retention covers.
     STAFF_SESSION_RETENTION_DAYS = int(os.environ.get("STAFF_SESSION_RETENTION_DAYS", "90"))
+    # A record of a staff search of the cases (its words may name a resident) is deleted this long after the search,
+    # by `flask apply-retention`; never sooner than a year, which the database enforces (SEARCH_RECORD_MIN_DAYS).
+    SEARCH_RETENTION_DAYS = int(os.environ.get("SEARCH_RETENTION_DAYS", "365"))
     # Staff sign in with a password and a code from an authenticator app. Turn off only where the council's own
     # single sign-on already asks for a second factor in front of the portal.
     MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)

@@ -1,12 +1,15 @@
 """Every staff view of a case, text search of the cases and CSV download is recorded, the record cannot be changed
 or deleted, and administrators read it."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from portal.extensions import db
-from portal.models import CaseSearch, CaseView
+from portal.models import CaseSearch, CaseView, User
+from portal.models.base import utcnow
 from tests.html_checks import check_page
 from tests.journey import lodge
 from tests.staff import staff_client
@@ -132,3 +135,46 @@ def test_recording_a_search_or_a_view_does_not_make_the_page_read_everything_aga
     assert counts["bloggs"] == counts["single"]  # three rows read as one page, not one at a time
     assert case_page_reads <= 20
     assert [text for _, text, _, _ in _searches(app)] == ["warm", "bloggs", "single"]
+
+
+def _search_record(app, days_ago: int) -> None:
+    with app.app_context():
+        searched_at = utcnow() - timedelta(days=days_ago)
+        user_id = db.session.scalar(select(User.id))
+        db.session.add(
+            CaseSearch(
+                user_id=user_id, kind="search", search_text=f"Ann {days_ago}", results=0, searched_at=searched_at
+            )
+        )
+        db.session.commit()
+
+
+def _search_words(app) -> list[str]:
+    return sorted(search_text for _, search_text, _, _ in _searches(app))
+
+
+def test_retention_deletes_search_records_after_their_period_and_the_database_refuses_any_younger(app, runner):
+    staff_client(app, "officer")
+    for days_ago in (800, 400, 200, 1):
+        _search_record(app, days_ago)
+
+    app.config["SEARCH_RETENTION_DAYS"] = 500
+    dry = runner.invoke(args=["apply-retention", "--dry-run"])
+    assert "Would delete 1 records of case searches made over 500 days ago." in dry.output
+    assert len(_searches(app)) == 4
+    done = runner.invoke(args=["apply-retention"])
+    assert done.exit_code == 0 and "Deleted 1 records of case searches made over 500 days ago." in done.output
+    assert _search_words(app) == ["Ann 1", "Ann 200", "Ann 400"]
+
+    app.config["SEARCH_RETENTION_DAYS"] = 30  # asking for less than a year still keeps a year
+    done = runner.invoke(args=["apply-retention"])
+    assert "Deleted 1 records of case searches made over 365 days ago." in done.output
+    assert _search_words(app) == ["Ann 1", "Ann 200"]
+
+    with app.app_context():  # and whoever asks, the database keeps them
+        for statement in (delete(CaseSearch), update(CaseSearch).values(search_text="tampered")):
+            with pytest.raises(DatabaseError, match="append-only"):
+                db.session.execute(statement)
+                db.session.flush()
+            db.session.rollback()
+    assert _search_words(app) == ["Ann 1", "Ann 200"]

@@ -64,18 +64,36 @@ class CaseSearch(Base):
     results: Mapped[int] = mapped_column(Integer)
 
 
-def append_only_triggers(table: str) -> dict[str, list[str]]:
-    """The statements that make a table refuse UPDATE and DELETE (and TRUNCATE), for each database."""
+# A search record's words may name a resident, so `flask apply-retention` deletes it after SEARCH_RETENTION_DAYS.
+# The database itself refuses to delete one younger than this, whoever asks.
+SEARCH_RECORD_MIN_DAYS = 365
+
+
+def append_only_triggers(table: str, deletable_after: tuple[str, int] | None = None) -> dict[str, list[str]]:
+    """The statements that make a table refuse UPDATE and DELETE (and TRUNCATE), for each database.
+
+    With deletable_after, a (timestamp column, days) pair, a row whose timestamp (UTC) is more than that many days
+    ago may be deleted, one row at a time; nothing can be changed, and nothing younger deleted.
+    """
+    sqlite_old_enough = ""
+    postgres_old_enough = ""
+    if deletable_after is not None:
+        column, days = deletable_after
+        sqlite_old_enough = f"WHEN old.{column} > datetime('now', '-{int(days)} days') "
+        postgres_old_enough = (
+            f"IF TG_OP = 'DELETE' THEN IF OLD.{column} < (now() AT TIME ZONE 'UTC') - interval '{int(days)} days' "
+            "THEN RETURN OLD; END IF; END IF; "
+        )
     return {
         "sqlite": [
             f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
-            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} {sqlite_old_enough}"
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
         ],
         "postgresql": [
             f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN RAISE EXCEPTION '{table} is append-only'; END $$",
+            f"$$ BEGIN {postgres_old_enough}RAISE EXCEPTION '{table} is append-only'; END $$",
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
@@ -87,7 +105,10 @@ def append_only_triggers(table: str) -> dict[str, list[str]]:
 # The triggers that keep case_view append-only, for each database (migration 0011 runs these too).
 APPEND_ONLY_TRIGGERS = append_only_triggers("case_view")
 
-for _table in (CaseView.__table__, CaseSearch.__table__):
-    for _dialect, _statements in append_only_triggers(_table.name).items():
+# Migration 0017 runs these for case_search.
+SEARCH_TRIGGERS = append_only_triggers("case_search", deletable_after=("searched_at", SEARCH_RECORD_MIN_DAYS))
+
+for _table, _triggers in ((CaseView.__table__, APPEND_ONLY_TRIGGERS), (CaseSearch.__table__, SEARCH_TRIGGERS)):
+    for _dialect, _statements in _triggers.items():
         for _statement in _statements:
             event.listen(_table, "after_create", DDL(_statement).execute_if(dialect=_dialect))

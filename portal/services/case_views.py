@@ -1,12 +1,15 @@
 """The record of which member of staff looked at which case, and who searched the cases for what, and when: added
 to, never changed."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, func, select
 
 from portal.extensions import db
 from portal.models import Case, CaseSearch, CaseView, User
+from portal.models.base import utcnow
+from portal.models.security import SEARCH_RECORD_MIN_DAYS
 
 LATEST = 200
 
@@ -62,3 +65,19 @@ def case_searches(user_id: int | None = None) -> list[CaseSearch]:
     if user_id:
         query = query.where(CaseSearch.user_id == user_id)
     return list(db.session.scalars(query))
+
+
+def search_retention_days() -> int:
+    """How long a search record is kept: SEARCH_RETENTION_DAYS, but never less than the database allows."""
+    return max(current_app.config["SEARCH_RETENTION_DAYS"], SEARCH_RECORD_MIN_DAYS)
+
+
+def purge_old_searches(now: datetime | None = None, dry_run: bool = False) -> int:
+    """Delete the records of searches and downloads made over search_retention_days() ago (with dry_run, only count
+    them); return how many. Their words may name a resident, and the period is long enough to look into a concern."""
+    cutoff = (now or utcnow()) - timedelta(days=search_retention_days())
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(CaseSearch).where(CaseSearch.searched_at < cutoff))
+    deleted = db.session.execute(delete(CaseSearch).where(CaseSearch.searched_at < cutoff)).rowcount
+    db.session.commit()
+    return deleted
