@@ -47,12 +47,10 @@ def _without_written_words(detail: dict) -> dict:
     for side in ('before', 'after'):
         state = detail.get(side)
         if isinstance(state, dict):
-            detail[side] = {
-                (f'{key}_written' if key in ('remedy', 'note') else key): (
-                    bool(value) if key in ('remedy', 'note') else value
-                )
-                for key, value in state.items()
-            }
+            detail[side] = state = dict(state)  # a copy: the row's own detail must stay as read, to compare with
+            for key in ('remedy', 'note'):
+                if key in state:
+                    state[f'{key}_written'] = bool(state.pop(key))
     return detail
 
 

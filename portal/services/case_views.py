@@ -4,12 +4,13 @@ to, never changed."""
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, CaseSearch, CaseView, User
 from portal.models.base import utcnow
 from portal.models.security import SEARCH_RECORD_MIN_DAYS
+from portal.services.purge import delete_or_count
 
 LATEST = 200
 
@@ -76,8 +77,4 @@ def purge_old_searches(now: datetime | None = None, dry_run: bool = False) -> in
     """Delete the records of searches and downloads made over search_retention_days() ago (with dry_run, only count
     them); return how many. Their words may name a resident, and the period is long enough to look into a concern."""
     cutoff = (now or utcnow()) - timedelta(days=search_retention_days())
-    if dry_run:
-        return db.session.scalar(select(func.count()).select_from(CaseSearch).where(CaseSearch.searched_at < cutoff))
-    deleted = db.session.execute(delete(CaseSearch).where(CaseSearch.searched_at < cutoff)).rowcount
-    db.session.commit()
-    return deleted
+    return delete_or_count(CaseSearch, CaseSearch.searched_at < cutoff, dry_run)

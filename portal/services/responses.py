@@ -25,7 +25,7 @@ from portal.services.stage3 import (
     start_chain,
 )
 from portal.services.timescales import NoTimescale, compute_deadline, get_timescale
-from portal.services.triage import StaleCase
+from portal.services.triage import StaleCase, internal_note
 
 REMEDY_KINDS = ("apology", "financial", "service_provided", "training", "procedure_change")
 CLOSING_REASONS = (ClosedReason.WITHDRAWN, ClosedReason.DUPLICATE, ClosedReason.OUT_OF_TIME)
@@ -343,9 +343,7 @@ def reopen_case(case: Case, user: User, expected_version: int, note: str) -> Non
     case.status = CaseStatus.WITH_SERVICE if case.assigned_officer_id else CaseStatus.RECEIVED
     case.closed_on = case.closed_reason = None
     # The reason is an internal note, which anonymisation blanks; the append-only event only points at it.
-    reason = Message(case=case, kind="internal_note", body=note, author_id=user.id)
-    db.session.add(reason)
-    db.session.flush()
+    reason = internal_note(case, user, note)
     record_event(case, "case_reopened", ActorType.STAFF, actor_id=user.id, note_id=reason.id)
     db.session.commit()
 

@@ -10,11 +10,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from portal.extensions import db
 from portal.models import StaffSession, User
 from portal.models.base import utcnow
+from portal.services.purge import delete_or_count
 from portal.services.security_log import security_event
 
 # How often, at most, a busy session's last-seen time is written (one write a minute, not one a page).
@@ -128,8 +129,4 @@ def purge_old_sessions(now=None, dry_run: bool = False) -> int:
     past = and_(
         StaffSession.last_seen_at < cutoff, or_(StaffSession.ended_at.is_(None), StaffSession.ended_at < cutoff)
     )
-    if dry_run:
-        return db.session.scalar(select(func.count()).select_from(StaffSession).where(past))
-    deleted = db.session.execute(delete(StaffSession).where(past)).rowcount
-    db.session.commit()
-    return deleted
+    return delete_or_count(StaffSession, past, dry_run)

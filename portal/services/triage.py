@@ -200,10 +200,17 @@ def allocate_case(
     db.session.commit()
 
 
-def add_internal_note(case: Case, user: User, text: str) -> Message:
-    """Add a note only staff can read."""
+def internal_note(case: Case, user: User, text: str) -> Message:
+    """Put a note only staff can read on the case, flushed so that it has its id; the caller commits."""
     note = Message(case=case, kind="internal_note", body=text, author_id=user.id)
     db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def add_internal_note(case: Case, user: User, text: str) -> Message:
+    """Add a note only staff can read."""
+    note = internal_note(case, user, text)
     record_event(case, "note_added", ActorType.STAFF, actor_id=user.id)
     db.session.commit()
     return note
