@@ -155,12 +155,37 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("apply-retention")
     @click.option("--dry-run", is_flag=True, help="List the cases that are due and what would go, changing nothing.")
     def apply_retention_command(dry_run: bool) -> None:
-        """Anonymise cases closed more than RETENTION_YEARS ago, keeping what the published figures count, and delete
-        old staff session and search records (daily)."""
+        """Erase again any case erased on request that a restore brought back, anonymise cases closed more than
+        RETENTION_YEARS ago, keeping what the published figures count, and delete old staff session and search
+        records (daily)."""
+        _apply_retention(dry_run)
+        if dry_run:
+            click.echo("Dry run: nothing was changed.")
+
+    def _apply_retention(dry_run: bool) -> None:
         from portal.services.case_views import purge_old_searches, search_retention_days
+        from portal.services.erasure_ledger import LedgerError, reapply_erasures
         from portal.services.retention import apply_retention
         from portal.services.staff_sessions import purge_old_sessions
 
+        try:
+            again = reapply_erasures(dry_run=dry_run)
+        except LedgerError as error:
+            raise click.ClickException(
+                f"the erasure ledger could not be read: {error}. Nothing was erased or anonymised: put it right, then "
+                "run `flask --app portal apply-retention` before the portal shows anyone the data."
+            ) from error
+        verb = "Would erase" if dry_run else "Erased"
+        click.echo(
+            f"{verb} again {len(again.erased)} cases erased on request that a restored backup had brought back"
+            + (f": {', '.join(again.erased)}" if again.erased else "")
+            + f" ({again.already} listed in the erasure ledger are still erased)."
+        )
+        if again.waiting:
+            click.echo(
+                f"  Erased on request but open in this database, so kept until closed: {', '.join(again.waiting)}. "
+                "Close them and run this again."
+            )
         report = apply_retention(dry_run=dry_run)
         verb = "Would anonymise" if dry_run else "Anonymised"
         click.echo(f"{verb} {len(report.cases)} cases closed before {report.cutoff.isoformat()}.")
@@ -176,8 +201,6 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{verb} {sessions} staff sessions last used over {days} days ago.")
         searches = purge_old_searches(dry_run=dry_run)
         click.echo(f"{verb} {searches} records of case searches made over {search_retention_days()} days ago.")
-        if dry_run:
-            click.echo("Dry run: nothing was changed.")
 
     @app.cli.command("backup")
     @click.argument("destination", type=click.Path(file_okay=False))
@@ -206,3 +229,15 @@ def register_cli(app: Flask) -> None:
         except BackupError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"Restored the {summary.database} database and {summary.files} evidence files from {summary.folder}")
+        # The backup may be older than erasures and anonymisations done since: they are done again before anyone
+        # sees the data, or, if its schema is older than this code, as soon as it is upgraded.
+        from portal.services.migrations import current_revision, newest_revision
+
+        if current_revision() == newest_revision():
+            _apply_retention(dry_run=False)
+        else:
+            click.echo(
+                "The backup's database is older than this code. Now run `flask --app portal db upgrade`, then "
+                "`flask --app portal apply-retention`, before starting the portal: that erases again what was erased "
+                "since the backup was taken."
+            )

@@ -116,6 +116,10 @@ class Config:
     # Years a case is kept after it is closed, then anonymised (counts stay for the published figures). The privacy
     # notice tells residents this figure.
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
+    # Every case erased on request, outside the database, so restoring an older backup cannot bring the person's data
+    # back (portal/services/erasure_ledger.py). Keep it where the evidence files are: storage every instance shares
+    # and that outlives the machine.
+    ERASURE_LEDGER = os.environ.get("ERASURE_LEDGER") or str(PROJECT_ROOT / "instance" / "erasure-ledger.jsonl")
 
     # Pages are compressed as they go out (Brotli's fastest level still beats gzip on HTML); static files are
     # served by WhiteNoise from the .br and .gz files `make` builds once.

@@ -18,7 +18,11 @@ def make_app(tmp_path):
     made = []
 
     def build(**overrides):
-        folders = {"MAIL_DIRECTORY": str(tmp_path / "mail"), "UPLOAD_DIRECTORY": str(tmp_path / "uploads")}
+        folders = {
+            "MAIL_DIRECTORY": str(tmp_path / "mail"),
+            "UPLOAD_DIRECTORY": str(tmp_path / "uploads"),
+            "ERASURE_LEDGER": str(tmp_path / "erasure-ledger.jsonl"),
+        }
         built = create_app("test", **{**folders, **overrides})
         with built.app_context():
             _reset_database()

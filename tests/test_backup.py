@@ -1,5 +1,6 @@
 """Backups and the restore drill, on SQLite (a file, as in production) or the PostgreSQL in TEST_DATABASE_URL."""
 
+import json
 import os
 import shutil
 import sqlite3
@@ -8,15 +9,23 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.engine import make_url
 
 from portal.extensions import db
-from portal.models import Attachment, Case
+from portal.models import Attachment, Case, Event
 from portal.services import backup as backup_service
+from portal.services.organisation import ensure_default_themes
+from portal.services.retention import ANONYMISED
+from portal.services.timescales import ensure_default_timescales
 from tests import files
+from tests import test_personal_data as personal_data
+from tests.builders import build_service_areas
 from tests.conftest import empty_database
 from tests.journey import lodge
+from tests.staff import staff_client
+from tests.test_retention import DESCRIPTION, lodge_with_evidence
 from tests.uploads_helpers import lodge_with_file
 
 
@@ -267,3 +276,138 @@ def test_postgres_tools_are_found_on_the_path_or_in_the_newest_server_folder(mon
     assert backup_service.postgres_tool("pg_dump") == str(tmp_path / "16" / "bin" / "pg_dump")
     with pytest.raises(backup_service.BackupError, match="pg_restore was not found"):
         backup_service.postgres_tool("pg_restore")
+
+
+def _erase_through_the_admin_page(admin, email: str) -> str:
+    """Press Erase for everything erasable about this address, as an administrator; return the banner."""
+    confirm = personal_data.post_from(
+        admin, personal_data.search(admin, email), f"{personal_data.PAGE}/erase", email=email
+    )
+    ids = personal_data.csv_of(confirm.get_data(as_text=True))
+    done = personal_data.post_from(
+        admin, confirm, f"{personal_data.PAGE}/erase", email=email, case_ids=ids, confirm="yes"
+    )
+    assert done.status_code == 303
+    return admin.get(personal_data.PAGE).get_data(as_text=True)
+
+
+def _case(app, reference: str) -> tuple[int, str, str | None, bool, list[str]]:
+    """A case's id, description, resident's email, whether it is anonymised, and its evidence files' stored names."""
+    with app.app_context():
+        case = db.session.scalar(select(Case).filter_by(reference=reference))
+        found = (
+            case.id,
+            case.description,
+            case.resident.email if case.resident else None,
+            case.anonymised_at is not None,
+            [a.stored_name for a in case.attachments],
+        )
+        db.session.remove()
+    return found
+
+
+def test_a_restored_backup_cannot_bring_back_what_was_erased_on_request_after_it(
+    app, client, runner, uploads, tmp_path
+):
+    with app.app_context():  # migrated, as a live database is, so the restore knows its schema is this code's
+        empty_database()
+        upgrade()
+        ensure_default_timescales()
+        ensure_default_themes()
+        build_service_areas()
+        db.session.remove()
+    closed_before = lodge_with_evidence(app.test_client(), email="closed@example.com")
+    open_before = lodge_with_evidence(app.test_client(), email="open@example.com", description="Still going on.")
+    personal_data.close(app, closed_before)
+    admin = staff_client(app, "admin")
+    _backup(runner, tmp_path / "backup")
+    backed_up_files = _case(app, closed_before)[4]
+    assert all((uploads / name).exists() for name in backed_up_files)
+
+    # After the backup: both people ask to be erased (the open case is closed first), and a third case comes and
+    # goes the same way.
+    personal_data.close(app, open_before)
+    lodged_after = lodge_with_evidence(app.test_client(), email="after@example.com", description="Later.")
+    personal_data.close(app, lodged_after)
+    after_id = _case(app, lodged_after)[0]
+    for email in ("closed@example.com", "open@example.com", "after@example.com"):
+        assert "Erased 1 case" in _erase_through_the_admin_page(admin, email)
+    ledger = [json.loads(line) for line in (tmp_path / "erasure-ledger.jsonl").read_text().splitlines()]
+    assert [entry["reference"] for entry in ledger] == [closed_before, open_before, lodged_after]
+    assert "example.com" not in json.dumps(ledger) and "Still going on" not in json.dumps(ledger)
+
+    # The server is lost and last night's backup is restored: it still holds all that was erased since.
+    with app.app_context():
+        empty_database()
+        db.session.remove()
+    shutil.rmtree(uploads)
+    restored = runner.invoke(args=["restore", str(tmp_path / "backup")])
+    assert restored.exit_code == 0, restored.output
+    assert f"Erased again 1 cases erased on request that a restored backup had brought back: {closed_before}" in (
+        restored.output
+    )
+    assert f"open in this database, so kept until closed: {open_before}" in restored.output
+
+    erased_id, description, email, anonymised, stored = _case(app, closed_before)
+    assert (description, email, anonymised) == (ANONYMISED, None, True)
+    assert not any((uploads / name).exists() for name in backed_up_files)
+    with app.app_context():
+        (event,) = db.session.scalars(select(Event).filter_by(case_id=erased_id, action="case_anonymised")).all()
+        assert (event.actor_type, event.detail["reason"]) == ("system", "erasure_request")
+        db.session.remove()
+    # The case that was open in the backup stays until staff close it again; the next daily run then erases it.
+    assert _case(app, open_before)[1:4] == ("Still going on.", "open@example.com", False)
+
+    # A case lodged after the restore takes the id the erased later case had: it is someone else's, and stays.
+    newcomer = lodge_with_evidence(app.test_client(), email="newcomer@example.com", description="New.")
+    assert _case(app, newcomer)[0] == after_id
+    personal_data.close(app, newcomer)
+    personal_data.close(app, open_before)
+    daily = runner.invoke(args=["apply-retention"])
+    assert daily.exit_code == 0, daily.output
+    assert f"Erased again 1 cases erased on request that a restored backup had brought back: {open_before}" in (
+        daily.output
+    )
+    assert "(1 listed in the erasure ledger are still erased)" in daily.output
+    assert _case(app, open_before)[1:4] == (ANONYMISED, None, True)
+    assert _case(app, newcomer)[1:4] == ("New.", "newcomer@example.com", False)
+
+
+def test_an_erasure_that_cannot_be_written_to_the_ledger_is_not_done(make_app, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    app = make_app(ERASURE_LEDGER=str(blocked / "erasure-ledger.jsonl"))
+    reference = lodge_with_evidence(app.test_client(), email="jo@example.com")
+    personal_data.close(app, reference)
+    banner = _erase_through_the_admin_page(staff_client(app, "admin"), "jo@example.com")
+    assert "Nothing was erased: the portal could not write to its erasure ledger" in banner
+    assert _case(app, reference)[1:4] == (DESCRIPTION, "jo@example.com", False)
+    assert all((tmp_path / "uploads" / name).exists() for name in _case(app, reference)[4])
+    checked = app.test_cli_runner().invoke(args=["check-deployment"])
+    assert "FAIL  ERASURE_LEDGER:" in checked.output and "erasure requests would be refused" in checked.output
+
+
+def test_the_daily_run_reads_the_ledger_carefully(app, runner, tmp_path):
+    reference = lodge_with_evidence(app.test_client(), email="jo@example.com")
+    personal_data.close(app, reference)
+    case_id = _case(app, reference)[0]
+    ledger = tmp_path / "erasure-ledger.jsonl"
+    entry = json.dumps({"case_id": case_id, "reference": reference, "erased_on": "2026-11-24"})
+    # A line the machine stopped writing half-way: its erasure never began, so it is left out.
+    ledger.write_text(entry[:20])
+    done = runner.invoke(args=["apply-retention"])
+    assert done.exit_code == 0 and "Erased again 0 cases" in done.output
+    assert _case(app, reference)[3] is False
+    # A whole line that is not an entry stops the run, saying where, rather than skipping an erasure.
+    ledger.write_text("not json\n" + entry + "\n")
+    damaged = runner.invoke(args=["apply-retention"])
+    assert damaged.exit_code != 0 and "erasure-ledger.jsonl, line 1: not a ledger entry" in damaged.output
+    assert _case(app, reference)[3] is False
+    ledger.write_text(entry + "\n")
+    dry = runner.invoke(args=["apply-retention", "--dry-run"])
+    assert f"Would erase again 1 cases erased on request that a restored backup had brought back: {reference}" in (
+        dry.output
+    )
+    assert _case(app, reference)[3] is False
+    assert runner.invoke(args=["apply-retention"]).exit_code == 0
+    assert _case(app, reference)[3] is True

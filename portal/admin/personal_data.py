@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, Length
 from portal.admin.views import bp
 from portal.form_base import BaseForm
 from portal.htmx import redirect_to
+from portal.services.erasure_ledger import LedgerError
 from portal.services.personal_data import (
     REPRESENTATIVE,
     RESIDENT,
@@ -120,7 +121,18 @@ def erase_personal_data_view():
             case_ids=",".join(str(case.id) for case in plan.erasable),
             reasons=REFUSAL_REASONS,
         )
-    done = erase_personal_data(email, current_user, form.confirmed_ids())
+    try:
+        done = erase_personal_data(email, current_user, form.confirmed_ids())
+    except LedgerError:
+        flash(
+            _(
+                "Nothing was erased: the portal could not write to its erasure ledger, which stops a restored backup "
+                "bringing erased cases back. Ask whoever runs the portal to check the ERASURE_LEDGER setting, then "
+                "try again."
+            ),
+            "info",
+        )
+        return redirect_to(url_for("admin.personal_data"))
     references = ", ".join(case.reference for case in done.erasable)
     if done.erasable:
         message = ngettext(

@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
 from portal.extensions import db
+from portal.services.migrations import current_revision
 
 BACKUP_FORMAT = 1
 MANIFEST = "manifest.json"
@@ -86,7 +87,7 @@ def back_up(destination: str | os.PathLike) -> BackupSummary:
         if kind == "sqlite":
             revision = _sqlite_backup(database_file)
         else:
-            revision = _migration_revision()
+            revision = current_revision()
             dump_postgres(database_file, db.engine.url)
         files, size = _copy_files(_upload_directory(), working / UPLOADS)
         manifest = {
@@ -238,13 +239,6 @@ def libpq_environment(url: URL) -> dict[str, str]:
             raise BackupError(f"The database URL's setting {key!r} cannot be passed to pg_dump and pg_restore.")
         settings[key] = value[-1] if isinstance(value, tuple) else value
     return {LIBPQ_ENVIRONMENT[key]: str(value) for key, value in settings.items() if value not in (None, "")}
-
-
-def _migration_revision() -> str | None:
-    with db.engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _copy_files(source: Path, target: Path) -> tuple[int, int]:

@@ -5,18 +5,19 @@ count, TLS to the mail relay, a virus scanner, no demo accounts...). Each check 
 as FAIL (do not go live like this), WARN (fine for some set-ups: decide) or OK.
 """
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from flask import current_app
-from flask_migrate import Migrate
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.models import User
 from portal.services.demo import DEMO_PASSWORD, DEMO_STAFF
+from portal.services.migrations import current_revision, newest_revision
 from portal.services.users import password_matches
 
 FAIL, WARN, OK = "FAIL", "WARN", "OK"
@@ -99,17 +100,11 @@ def _database(config) -> tuple[list[Finding], bool]:
     else:
         findings.append(Finding(OK, "DATABASE_URL", url.get_backend_name()))
     try:
-        with db.engine.connect() as connection:
-            current = (
-                connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                if inspect(connection).has_table("alembic_version")
-                else None
-            )
+        current = current_revision()
     except SQLAlchemyError as error:
         findings.append(Finding(FAIL, "database", f"unreachable ({type(error).__name__})"))
         return findings, False
-    migrate: Migrate = current_app.extensions["migrate"]
-    head = ScriptDirectory.from_config(migrate.migrate.get_config()).get_current_head()
+    head = newest_revision()
     if current == head:
         findings.append(Finding(OK, "migrations", f"at {head}"))
     else:
@@ -117,6 +112,16 @@ def _database(config) -> tuple[list[Finding], bool]:
             Finding(FAIL, "migrations", f"at {current or 'none'}, not {head}: run `flask --app portal db upgrade`")
         )
     return findings, current == head
+
+
+def _erasure_ledger(config) -> list[Finding]:
+    """The ledger must be writable, or no erasure can be done (portal/services/erasure_ledger.py)."""
+    path = Path(config["ERASURE_LEDGER"])
+    folder = next((p for p in (path, *path.parents) if p.exists()), None)
+    writable = folder is not None and os.access(folder, os.W_OK) and (folder == path or folder.is_dir())
+    if not writable:
+        return [Finding(FAIL, "ERASURE_LEDGER", f"{path} cannot be written: erasure requests would be refused")]
+    return [Finding(OK, "ERASURE_LEDGER", f"{path}: keep it on storage that outlives this machine")]
 
 
 def _demo(config, tables_ready: bool) -> list[Finding]:
@@ -143,4 +148,11 @@ def check_deployment() -> list[Finding]:
     """Every check, in the order an operator would fix them."""
     config = current_app.config
     database, tables_ready = _database(config)
-    return [*_secrets(config), *_transport(config), *_services(config), *database, *_demo(config, tables_ready)]
+    return [
+        *_secrets(config),
+        *_transport(config),
+        *_services(config),
+        *database,
+        *_erasure_ledger(config),
+        *_demo(config, tables_ready),
+    ]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from portal.extensions import db
 from portal.models import Case, Contact, Event, Stage, User
 from portal.models.enums import ActorType, CaseStatus
+from portal.services.erasure_ledger import record_erasures
 from portal.services.events import record_event
 from portal.services.retention import ERASURE_REQUEST, anonymise_case
 from portal.services.uploads import clean_filename, upload_path
@@ -124,11 +125,14 @@ def erasure_plan(email: str) -> ErasurePlan:
 def erase_personal_data(email: str, user: User, confirmed_ids: set[int]) -> ErasurePlan:
     """Anonymise the person's closed cases that the administrator confirmed; return what was erased and refused.
 
-    A case confirmed but no longer erasable (reopened since) is refused; one not confirmed is left alone.
+    A case confirmed but no longer erasable (reopened since) is refused; one not confirmed is left alone. Raises
+    LedgerError, having changed nothing, if the erasure ledger cannot be written.
     """
     plan = erasure_plan(email)
     erasing = [case for case in plan.erasable if case.id in confirmed_ids]
     going = {case.id for case in erasing}
+    # First, so a restore of an older backup can never bring these cases back; LedgerError stops the erasure.
+    record_erasures(erasing)
     for case in erasing:
         anonymise_case(case, ERASURE_REQUEST, ActorType.STAFF, actor_id=user.id, also_going=going)
     record_event(
