@@ -156,14 +156,19 @@ def register_cli(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="List the cases that are due and what would go, changing nothing.")
     def apply_retention_command(dry_run: bool) -> None:
         """Erase again any case erased on request that a restore brought back, anonymise cases closed more than
-        RETENTION_YEARS ago, keeping what the published figures count, and delete old staff session and search
-        records (daily)."""
+        RETENTION_YEARS ago, keeping what the published figures count, and delete old records of staff sessions,
+        searches and case views (daily)."""
         _apply_retention(dry_run)
         if dry_run:
             click.echo("Dry run: nothing was changed.")
 
     def _apply_retention(dry_run: bool) -> None:
-        from portal.services.case_views import purge_old_searches, search_retention_days
+        from portal.services.case_views import (
+            purge_old_searches,
+            purge_old_views,
+            search_retention_days,
+            view_retention_days,
+        )
         from portal.services.erasure_ledger import LedgerError, reapply_erasures
         from portal.services.retention import apply_retention
         from portal.services.staff_sessions import purge_old_sessions
@@ -201,6 +206,8 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{verb} {sessions} staff sessions last used over {days} days ago.")
         searches = purge_old_searches(dry_run=dry_run)
         click.echo(f"{verb} {searches} records of case searches made over {search_retention_days()} days ago.")
+        views = purge_old_views(dry_run=dry_run)
+        click.echo(f"{verb} {views} records of staff opening cases over {view_retention_days()} days ago.")
 
     @app.cli.command("backup")
     @click.argument("destination", type=click.Path(file_okay=False))

@@ -46,6 +46,9 @@ class Config:
     # A record of a staff search of the cases (its words may name a resident) is deleted this long after the search,
     # by `flask apply-retention`; never sooner than a year, which the database enforces (SEARCH_RECORD_MIN_DAYS).
     SEARCH_RETENTION_DAYS = int(os.environ.get("SEARCH_RETENTION_DAYS", "365"))
+    # Days a record of staff opening a case's page or file is kept, then deleted by `flask apply-retention`: six years,
+    # as long as a closed case is; never under a year, which the database enforces (CASE_VIEW_RECORD_MIN_DAYS).
+    CASE_VIEW_RETENTION_DAYS = int(os.environ.get("CASE_VIEW_RETENTION_DAYS", str(6 * 365)))
     # Staff sign in with a password and a code from an authenticator app. Turn off only where the council's own
     # single sign-on already asks for a second factor in front of the portal.
     MFA_REQUIRED = _env_bool("MFA_REQUIRED", True)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from portal.extensions import db
-from portal.models import CaseSearch, CaseView, User
+from portal.models import Case, CaseSearch, CaseView, User
 from portal.models.base import utcnow
 from tests.html_checks import check_page
 from tests.journey import lodge
@@ -178,3 +178,40 @@ def test_retention_deletes_search_records_after_their_period_and_the_database_re
                 db.session.flush()
             db.session.rollback()
     assert _search_words(app) == ["Ann 1", "Ann 200"]
+
+
+def test_retention_deletes_records_of_opening_cases_after_their_period_and_the_database_refuses_any_younger(
+    app, runner
+):
+    reference = lodge(app.test_client())
+    staff_client(app, "officer")
+    with app.app_context():
+        case_id = db.session.scalar(select(Case.id).filter_by(reference=reference))
+        user_id = db.session.scalar(select(User.id))
+        for days_ago in (2500, 800, 400, 200, 1):
+            viewed_at = utcnow() - timedelta(days=days_ago)
+            db.session.add(CaseView(case_id=case_id, user_id=user_id, page=f"seen {days_ago}", viewed_at=viewed_at))
+        db.session.commit()
+
+    def pages() -> list[str]:
+        return sorted((page for page, _ in _views(app)), key=lambda page: int(page.split()[1]))
+
+    dry = runner.invoke(args=["apply-retention", "--dry-run"])  # six years by default
+    assert "Would delete 1 records of staff opening cases over 2190 days ago." in dry.output
+    assert len(pages()) == 5
+    done = runner.invoke(args=["apply-retention"])
+    assert done.exit_code == 0 and "Deleted 1 records of staff opening cases over 2190 days ago." in done.output
+    assert pages() == ["seen 1", "seen 200", "seen 400", "seen 800"]
+
+    app.config["CASE_VIEW_RETENTION_DAYS"] = 30  # asking for less than a year still keeps a year
+    done = runner.invoke(args=["apply-retention"])
+    assert "Deleted 2 records of staff opening cases over 365 days ago." in done.output
+    assert pages() == ["seen 1", "seen 200"]
+
+    with app.app_context():  # and whoever asks, the database keeps the younger ones
+        for statement in (delete(CaseView), update(CaseView).values(page="tampered")):
+            with pytest.raises(DatabaseError, match="append-only"):
+                db.session.execute(statement)
+                db.session.flush()
+            db.session.rollback()
+    assert pages() == ["seen 1", "seen 200"]

@@ -1,20 +1,24 @@
 """The migrations build the schema the models describe, with the default timescales and themes."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DatabaseError
 
 from portal.config import DEFAULT_TIMESCALES
 from portal.extensions import db
-from portal.models import Base, Event, Message, Theme, Timescale
+from portal.models import Base, CaseSearch, CaseView, Event, Message, Theme, Timescale
+from portal.models.base import utcnow
 from portal.models.enums import ActorType
 from portal.services.events import record_event
 from portal.services.organisation import DEFAULT_THEMES
 from tests.conftest import empty_database
 from tests.figure_builders import add_contact
+from tests.staff import make_staff
 
 
 def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
@@ -83,3 +87,33 @@ def test_migration_0016_takes_the_words_staff_wrote_out_of_the_history(app):
         assert decision["before"]["remedy_written"] is False
         assert events[(case_ids[kept], "ombudsman_enquiry_recorded")] == {"record_id": 1}
         db.session.close()
+
+
+def test_the_migrated_audit_records_let_retention_delete_only_rows_over_a_year_old(app):
+    """Migrations 0017 and 0018 made the case_search and case_view triggers again: what create_all gives the tests."""
+    with app.app_context():
+        empty_database()
+        upgrade()
+        user_id = make_staff(app, "officer")
+        case_id = add_contact("compliment", date(2026, 1, 5)).id
+        for days_ago in (400, 10):
+            at = utcnow() - timedelta(days=days_ago)
+            db.session.add(CaseView(case_id=case_id, user_id=user_id, page=f"seen {days_ago}", viewed_at=at))
+            db.session.add(
+                CaseSearch(user_id=user_id, kind="search", search_text=f"Ann {days_ago}", results=0, searched_at=at)
+            )
+        db.session.commit()
+        for model, column in ((CaseView, CaseView.viewed_at), (CaseSearch, CaseSearch.searched_at)):
+            year_ago = utcnow() - timedelta(days=365)
+            assert db.session.execute(delete(model).where(column < year_ago)).rowcount == 1
+            db.session.commit()
+            for statement in (
+                delete(model),
+                update(model).values(kind="csv") if model is CaseSearch else update(model).values(page="tampered"),
+            ):
+                with pytest.raises(DatabaseError, match="append-only"):
+                    db.session.execute(statement)
+                    db.session.flush()
+                db.session.rollback()
+            assert db.session.scalar(select(func.count()).select_from(model)) == 1
+        db.session.remove()

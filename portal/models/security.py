@@ -30,8 +30,8 @@ class StaffSession(Base):
 class CaseView(Base):
     """A member of staff opened a page or file of a case: the audit of who looked, not only who changed.
 
-    Append-only: database triggers refuse UPDATE and DELETE, whatever the application asks (created with the
-    table, by migration 0011 or by create_all).
+    Append-only: database triggers refuse UPDATE, and DELETE of a record under CASE_VIEW_RECORD_MIN_DAYS old,
+    whatever the application asks (made by migration 0018 or by create_all).
     """
 
     __tablename__ = "case_view"
@@ -67,6 +67,21 @@ class CaseSearch(Base):
 # A search record's words may name a resident, so `flask apply-retention` deletes it after SEARCH_RETENTION_DAYS.
 # The database itself refuses to delete one younger than this, whoever asks.
 SEARCH_RECORD_MIN_DAYS = 365
+# A record of staff opening a case says what a member of staff did: `flask apply-retention` deletes it after
+# CASE_VIEW_RETENTION_DAYS, and the database refuses to delete one younger than this, long enough to look into a
+# concern that someone browsed cases they had no business in.
+CASE_VIEW_RECORD_MIN_DAYS = 365
+
+
+def drop_append_only_triggers(table: str) -> dict[str, list[str]]:
+    """The statements that remove what append_only_triggers made, for each database, so they can be made again."""
+    return {
+        "sqlite": [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"],
+        "postgresql": [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+        ],
+    }
 
 
 def append_only_triggers(table: str, deletable_after: tuple[str, int] | None = None) -> dict[str, list[str]]:
@@ -102,13 +117,16 @@ def append_only_triggers(table: str, deletable_after: tuple[str, int] | None = N
     }
 
 
-# The triggers that keep case_view append-only, for each database (migration 0011 runs these too).
+# The triggers migration 0011 first gave case_view, before its records had a keeping time.
 APPEND_ONLY_TRIGGERS = append_only_triggers("case_view")
+
+# Migration 0018 runs these for case_view.
+VIEW_TRIGGERS = append_only_triggers("case_view", deletable_after=("viewed_at", CASE_VIEW_RECORD_MIN_DAYS))
 
 # Migration 0017 runs these for case_search.
 SEARCH_TRIGGERS = append_only_triggers("case_search", deletable_after=("searched_at", SEARCH_RECORD_MIN_DAYS))
 
-for _table, _triggers in ((CaseView.__table__, APPEND_ONLY_TRIGGERS), (CaseSearch.__table__, SEARCH_TRIGGERS)):
+for _table, _triggers in ((CaseView.__table__, VIEW_TRIGGERS), (CaseSearch.__table__, SEARCH_TRIGGERS)):
     for _dialect, _statements in _triggers.items():
         for _statement in _statements:
             event.listen(_table, "after_create", DDL(_statement).execute_if(dialect=_dialect))

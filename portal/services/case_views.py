@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Case, CaseSearch, CaseView, User
 from portal.models.base import utcnow
-from portal.models.security import SEARCH_RECORD_MIN_DAYS
+from portal.models.security import CASE_VIEW_RECORD_MIN_DAYS, SEARCH_RECORD_MIN_DAYS
 from portal.services.purge import delete_or_count
 
 LATEST = 200
@@ -73,8 +73,21 @@ def search_retention_days() -> int:
     return max(current_app.config["SEARCH_RETENTION_DAYS"], SEARCH_RECORD_MIN_DAYS)
 
 
+def view_retention_days() -> int:
+    """How long a record of staff opening a case is kept: CASE_VIEW_RETENTION_DAYS, but never less than the
+    database allows."""
+    return max(current_app.config["CASE_VIEW_RETENTION_DAYS"], CASE_VIEW_RECORD_MIN_DAYS)
+
+
 def purge_old_searches(now: datetime | None = None, dry_run: bool = False) -> int:
     """Delete the records of searches and downloads made over search_retention_days() ago (with dry_run, only count
     them); return how many. Their words may name a resident, and the period is long enough to look into a concern."""
     cutoff = (now or utcnow()) - timedelta(days=search_retention_days())
     return delete_or_count(CaseSearch, CaseSearch.searched_at < cutoff, dry_run)
+
+
+def purge_old_views(now: datetime | None = None, dry_run: bool = False) -> int:
+    """Delete the records of staff opening cases over view_retention_days() ago (with dry_run, only count them);
+    return how many."""
+    cutoff = (now or utcnow()) - timedelta(days=view_retention_days())
+    return delete_or_count(CaseView, CaseView.viewed_at < cutoff, dry_run)
