@@ -86,6 +86,17 @@ def _change_everything(app, client, uploads: Path) -> None:
     (uploads / lost).unlink()
 
 
+def _restore_onto_a_new_server(app, runner, uploads: Path, backup: Path):
+    """Empty the database (as after creating it afresh), lose the evidence folder, then restore the backup."""
+    with app.app_context():
+        empty_database()
+        db.session.remove()
+    shutil.rmtree(uploads)
+    result = runner.invoke(args=["restore", str(backup)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def test_the_restore_drill_brings_back_the_database_and_files_as_they_were(app, client, runner, uploads, tmp_path):
     references = _lodge_cases(client, 3)
     before = _snapshot(app, uploads)
@@ -95,12 +106,7 @@ def test_the_restore_drill_brings_back_the_database_and_files_as_they_were(app, 
     assert _snapshot(app, uploads) != before
 
     # The server is lost: an empty database (as after creating it afresh) and no evidence folder.
-    with app.app_context():
-        empty_database()
-        db.session.remove()
-    shutil.rmtree(uploads)
-    result = runner.invoke(args=["restore", str(tmp_path / "backup")])
-    assert result.exit_code == 0, result.output
+    _restore_onto_a_new_server(app, runner, uploads, tmp_path / "backup")
 
     after = _snapshot(app, uploads)
     assert after == before
@@ -337,12 +343,7 @@ def test_a_restored_backup_cannot_bring_back_what_was_erased_on_request_after_it
     assert "example.com" not in json.dumps(ledger) and "Still going on" not in json.dumps(ledger)
 
     # The server is lost and last night's backup is restored: it still holds all that was erased since.
-    with app.app_context():
-        empty_database()
-        db.session.remove()
-    shutil.rmtree(uploads)
-    restored = runner.invoke(args=["restore", str(tmp_path / "backup")])
-    assert restored.exit_code == 0, restored.output
+    restored = _restore_onto_a_new_server(app, runner, uploads, tmp_path / "backup")
     assert f"Erased again 1 cases erased on request that a restored backup had brought back: {closed_before}" in (
         restored.output
     )

@@ -10,7 +10,7 @@ Create Date: 2026-11-24 22:30:00.000000
 """
 from alembic import op
 
-from portal.models.security import SEARCH_TRIGGERS, append_only_triggers
+from portal.models.security import SEARCH_TRIGGERS, append_only_triggers, drop_append_only_triggers
 
 # revision identifiers, used by Alembic.
 revision = '0017'
@@ -18,18 +18,10 @@ down_revision = '0016'
 branch_labels = None
 depends_on = None
 
-DROP = {
-    'sqlite': ['DROP TRIGGER IF EXISTS case_search_no_update', 'DROP TRIGGER IF EXISTS case_search_no_delete'],
-    'postgresql': [
-        'DROP TRIGGER IF EXISTS case_search_append_only ON case_search',
-        'DROP TRIGGER IF EXISTS case_search_no_truncate ON case_search',
-    ],
-}
-
 
 def _make(triggers: dict[str, list[str]]) -> None:
     dialect = op.get_bind().dialect.name
-    for statement in DROP[dialect] + triggers[dialect]:
+    for statement in drop_append_only_triggers('case_search')[dialect] + triggers[dialect]:
         op.execute(statement)
 
 
