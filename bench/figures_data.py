@@ -235,7 +235,7 @@ class _Generator:
         age = (today - received_on).days
         contact_id = self._next("contact")
         contact = dict(self.templates["contact"])
-        contact.update(id=contact_id, name="Bench resident", language="en", adjustments=[])
+        contact.update(id=contact_id, name="Bench resident", name_key="bench resident", language="en", adjustments=[])
         chunk["contact"].append(contact)
         case_id = self._next("case")
         untriaged = case_type == "complaint" and age < 10 and rng.random() < 0.3

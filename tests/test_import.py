@@ -108,7 +108,7 @@ def test_a_complaint_with_two_stages_is_one_case_with_two_stages(app, runner, tm
         assert case.received_on == date(2025, 6, 2)
         assert case.received_at == datetime(2025, 6, 2)
         assert case.service_area.name == "Waste and recycling" and case.service_area.directorate.name == "Place"
-        assert case.resident.name == "Imported record"
+        assert (case.resident.name, case.resident.name_key) == ("Imported record", "imported record")  # searchable
         assert (case.resident.email, case.resident.phone, case.resident.address) == (None, None, None)
         assert case.resident.language == "pl"
         assert case.description == "Imported from a spreadsheet."

@@ -6,14 +6,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import JSON, column, delete, func, insert, select, table, update
 from sqlalchemy.exc import DatabaseError
 
 from portal.config import DEFAULT_TIMESCALES
 from portal.extensions import db
-from portal.models import Base, CaseSearch, CaseView, Event, Message, Theme, Timescale
+from portal.models import Base, Case, CaseSearch, CaseView, Contact, Event, Message, Theme, Timescale
 from portal.models.base import utcnow
-from portal.models.enums import ActorType
+from portal.models.enums import ActorType, CaseStatus
+from portal.search_text import email_key, name_key
 from portal.services.events import record_event
 from portal.services.organisation import DEFAULT_THEMES
 from tests.conftest import empty_database
@@ -44,13 +45,32 @@ def test_upgrade_from_empty_matches_the_models_and_seeds_the_defaults(app):
         db.create_all()
 
 
+def _compliment_on_an_older_schema(number: int) -> Case:
+    """A case whose contact goes in through Core with the columns every revision has: the model's may be newer."""
+    contact = table("contact", column("id"), column("name"), column("language"), column("adjustments", JSON))
+    resident_id = db.session.scalar(
+        insert(contact).values(name="Hand-made history", language="en", adjustments=[]).returning(contact.c.id)
+    )
+    case = Case(
+        reference=f"MIG-{number:06d}",
+        type="compliment",
+        status=CaseStatus.RECEIVED,
+        received_on=date(2026, 1, 5),
+        resident_id=resident_id,
+        description="Built before the newest migrations",
+    )
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
 def test_migration_0016_takes_the_words_staff_wrote_out_of_the_history(app):
     """Events recorded before 0016 held a reopening reason and the Ombudsman's reference and notes in full."""
     with app.app_context():
         empty_database()
         upgrade(revision="0015")
     with app.app_context():
-        cases = {case.reference: case for case in (add_contact("compliment", date(2026, 1, 5)) for _ in range(2))}
+        cases = {case.reference: case for case in (_compliment_on_an_older_schema(n) for n in range(2))}
         kept, anonymised = sorted(cases)
         cases[anonymised].anonymised_at = datetime(2026, 1, 1)
         for reference in (kept, anonymised):
@@ -117,3 +137,31 @@ def test_the_migrated_audit_records_let_retention_delete_only_rows_over_a_year_o
                 db.session.rollback()
             assert db.session.scalar(select(func.count()).select_from(model)) == 1
         db.session.remove()
+
+
+def test_migration_0019_gives_existing_contacts_the_keys_the_searches_match(app):
+    """Contacts stored before 0019 had no search keys: the migration folds every one, over more than one batch."""
+    people = [("Олена Коваленко", "Olena.K@Example.com"), ("Siân Ŵyn", None), ("ŁUKASZ Nowak", "ZOË@EXAMPLE.COM")]
+    contact = table("contact", column("name"), column("email"), column("language"), column("adjustments", JSON))
+    with app.app_context():
+        empty_database()
+        upgrade(revision="0018")
+        rows = [
+            {"name": f"{name} {n}", "email": email, "language": "en", "adjustments": []}
+            for n in range(700)
+            for name, email in people
+        ]  # 2,100 rows: three batches of a thousand
+        db.session.execute(insert(contact), rows)
+        db.session.commit()
+        upgrade()
+
+        stored = db.session.execute(select(Contact.name, Contact.email, Contact.name_key, Contact.email_key)).all()
+        assert len(stored) == len(rows)
+        assert all(row.name_key == name_key(row.name) and row.email_key == email_key(row.email) for row in stored)
+        keys = {(row.name_key.rsplit(" ", 1)[0], row.email_key) for row in stored}
+        assert keys == {
+            ("олена коваленко", "olena.k@example.com"),
+            ("sian wyn", None),
+            ("łukasz nowak", "zoë@example.com"),
+        }
+        db.session.close()

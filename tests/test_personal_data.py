@@ -82,6 +82,18 @@ def test_an_administrator_finds_every_case_with_an_address_whatever_its_capitals
     assert "No case has this email address" in nobody and "Download their data" not in nobody
 
 
+def test_an_address_in_another_alphabet_is_found_in_any_capitals_and_never_matches_one_without_its_accents(app):
+    zoe = lodge(app.test_client(), {"your-details": {"email": "ZOË.BRONTË@EXAMPLE.COM"}})
+    olena = lodge(app.test_client(), {"your-details": {"email": "ОЛЕНА@ПРИКЛАД.УКР"}})
+    someone_else = lodge(app.test_client(), {"your-details": {"email": "zoe.bronte@example.com"}})
+    admin = staff_client(app, "admin")
+
+    html = search(admin, "Zoë.Brontë@example.com").get_data(as_text=True)
+    assert zoe in html and someone_else not in html  # another person's mailbox: never in their export
+    html = search(admin, "олена@приклад.укр").get_data(as_text=True)
+    assert olena in html and "Download their data" in html
+
+
 def test_the_search_says_what_is_wrong_with_the_address(app):
     admin = staff_client(app, "admin")
     for email, message in (("", "Enter the email address of the person asking"), ("jo@", "correct format")):

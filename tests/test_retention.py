@@ -89,8 +89,9 @@ def everything(app) -> dict[str, list[tuple]]:
 
 
 def personal_data_left(app) -> list[str]:
-    dump = repr(everything(app))
-    return [text for text in PERSONAL if text in dump]
+    """The resident's details still anywhere in the database, in any capitals (a search key is folded)."""
+    dump = repr(everything(app)).casefold()
+    return [text for text in PERSONAL if text.casefold() in dump]
 
 
 def long_ago(years: int = 7) -> date:

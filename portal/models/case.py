@@ -26,6 +26,7 @@ from portal.models.base import Base, utcnow
 from portal.models.enums import Process
 from portal.models.organisation import ServiceArea, Theme
 from portal.models.outcomes import LearningAction, OmbudsmanRecord, Remedy
+from portal.search_text import email_key, name_key
 
 
 class Contact(Base):
@@ -42,6 +43,20 @@ class Contact(Base):
     language: Mapped[str] = mapped_column(String(35), default="en")
     adjustments: Mapped[list[str]] = mapped_column(JSON, default=list)
     adjustments_detail: Mapped[str | None] = mapped_column(Text)
+    # The name and email address as the back office's searches match them (portal/search_text.py), kept by the
+    # listeners below whenever the ORM sets a name or an address; Core inserts (the import) set them themselves.
+    name_key: Mapped[str | None] = mapped_column(Text)
+    email_key: Mapped[str | None] = mapped_column(Text, index=True)
+
+
+@event.listens_for(Contact.name, "set")
+def _keep_name_key(target: Contact, value, _old, _initiator) -> None:
+    target.name_key = name_key(value)
+
+
+@event.listens_for(Contact.email, "set")
+def _keep_email_key(target: Contact, value, _old, _initiator) -> None:
+    target.email_key = email_key(value)
 
 
 class Case(Base):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.models import Case, Contact, Stage, User
+from portal.search_text import email_key, name_key
 from portal.services.staff_cases import visible_cases
 
 SORTS = {
@@ -94,16 +95,17 @@ def _filtered(user: User, filters: CaseFilters, today: date):
     if filters.process or filters.stage or filters.overdue:
         query = query.join(latest, and_(latest.case_id == Case.id, latest.number == newest_stage))
     if filters.q:
-        needle = f"%{filters.q.lower()}%"
+        # Names and addresses are matched on their stored keys, folded in Python: SQLite's lower() knows only A-Z.
+        as_name, as_email = f"%{name_key(filters.q)}%", f"%{email_key(filters.q)}%"
         representative = aliased(Contact)
         query = query.join(Contact, Contact.id == Case.resident_id)
         query = query.outerjoin(representative, representative.id == Case.representative_id).where(
             or_(
-                func.lower(Case.reference).like(needle),
-                func.lower(Contact.name).like(needle),
-                func.lower(Contact.email).like(needle),
-                func.lower(representative.name).like(needle),
-                func.lower(representative.email).like(needle),
+                func.lower(Case.reference).like(as_email),
+                Contact.name_key.like(as_name),
+                Contact.email_key.like(as_email),
+                representative.name_key.like(as_name),
+                representative.email_key.like(as_email),
             )
         )
     if filters.status:

@@ -47,6 +47,7 @@ from portal.labels import label
 from portal.models import Case, Contact, Directorate, Event, ServiceArea, Stage, Theme, Timescale
 from portal.models.case import stage_theme, top_theme_ids
 from portal.models.enums import ActorType, CaseStatus, CaseType, Channel, ClosedReason, Outcome, Process
+from portal.search_text import name_key
 from portal.services.calendar import add_working_days
 from portal.services.planner import refresh_planner_statistics_if_possible
 
@@ -783,7 +784,8 @@ def write_plan(plan: ImportPlan, source_name: str, actor_id: int | None = None) 
     cases = plan.new_cases
     # Core inserts with RETURNING run in batches; rows come back in no set order, so they are matched by key:
     # contacts by language (imported residents differ in nothing else), cases by reference, stages by number.
-    contact_rows = [{"name": IMPORTED_NAME, "language": case.language or "en", "adjustments": []} for case in cases]
+    placeholder = {"name": IMPORTED_NAME, "name_key": name_key(IMPORTED_NAME), "adjustments": []}  # Core: keys by hand
+    contact_rows = [{**placeholder, "language": case.language or "en"} for case in cases]
     contacts_by_language = defaultdict(list)
     for contact_id, language in _insert_returning(Contact, contact_rows, "id", "language"):
         contacts_by_language[language].append(contact_id)

@@ -13,12 +13,13 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Case, Contact, Event, Stage, User
 from portal.models.enums import ActorType, CaseStatus
+from portal.search_text import email_key
 from portal.services.erasure_ledger import record_erasures
 from portal.services.events import record_event
 from portal.services.retention import ERASURE_REQUEST, anonymise_case
@@ -47,21 +48,17 @@ class ErasurePlan:
     refused: list[tuple[Case, str]] = field(default_factory=list)  # the case and STILL_OPEN or SOMEONE_ELSES
 
 
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
-
-
 def find_cases(email: str) -> list[FoundCase]:
-    """Return every case with this email address (case-insensitive) on its resident or representative, oldest first."""
-    wanted = normalise_email(email)
+    """Return every case with this email address (in any capitals) on its resident or representative, oldest first."""
+    wanted = email_key(email or "")
     if not wanted:
         return []
     resident, representative = aliased(Contact), aliased(Contact)
     rows = db.session.execute(
-        select(Case, func.lower(resident.email) == wanted, func.lower(representative.email) == wanted)
+        select(Case, resident.email_key == wanted, representative.email_key == wanted)
         .join(resident, Case.resident_id == resident.id)
         .outerjoin(representative, Case.representative_id == representative.id)
-        .where(or_(func.lower(resident.email) == wanted, func.lower(representative.email) == wanted))
+        .where(or_(resident.email_key == wanted, representative.email_key == wanted))
         .order_by(Case.received_on, Case.id)
     ).all()
     return [
@@ -95,7 +92,7 @@ def export_personal_data(email: str, user: User, today: date | None = None) -> t
         cases.append({**_case_data(item), "files": case_files})
     document = {
         "exported_on": (today or date.today()).isoformat(),
-        "email_address": normalise_email(email),
+        "email_address": email_key(email or ""),
         "cases": cases,
     }
     buffer = io.BytesIO()
