@@ -669,3 +669,21 @@ def test_nothing_an_administrator_does_puts_a_password_in_the_audit_trail(app):
         details = [str(e.detail) for e in db.session.scalars(select(Event))]
     assert details
     assert not any("secret" in d or "$argon2" in d or "password_hash" in d for d in details)
+
+
+def test_the_staff_list_is_in_alphabetical_order_whatever_the_alphabet_and_capitals(app):
+    for email, name in (
+        ("zara@example.gov.uk", "Zara Ahmed"),
+        ("lucja@example.gov.uk", "Łucja Nowak"),
+        ("adam@example.gov.uk", "adam Smith"),
+        ("eirlys@example.gov.uk", "Éirlys Jones"),
+    ):
+        make_staff(app, "officer", email=email, name=name)
+    in_order = ("adam Smith", "Éirlys Jones", "Łucja Nowak", "Zara Ahmed")
+    page = _html(staff_client(app, "admin").get("/staff/admin/users"))
+    check_page(page, "en")
+    positions = [page.index(name) for name in in_order]
+    assert positions == sorted(positions)
+    picker = _html(staff_client(app, "manager").get("/staff/")).split('name="officer"')[1]  # the case list's filter
+    positions = [picker.index(name) for name in in_order]
+    assert positions == sorted(positions)

@@ -35,7 +35,7 @@ def test_names_and_addresses_in_any_alphabet_are_found_in_any_capitals_and_witho
 
     assert found("Олена") == found("олена") == found("КОВАЛЕНКО") == {olena}
     assert found("олена@приклад") == {olena}
-    assert found("Łukasz") == found("łUKASZ") == found("żółtowski") == {lukasz}
+    assert found("Łukasz") == found("łUKASZ") == found("lukasz") == found("zoltowski") == {lukasz}
     assert found("Siân Évans") == found("sian evans") == found("Évans") == {sian}
     assert found("zoë.brontë@example") == found("ZOË.BRONTË") == {sian}
 

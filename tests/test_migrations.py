@@ -162,6 +162,6 @@ def test_migration_0019_gives_existing_contacts_the_keys_the_searches_match(app)
         assert keys == {
             ("олена коваленко", "olena.k@example.com"),
             ("sian wyn", None),
-            ("łukasz nowak", "zoë@example.com"),
+            ("lukasz nowak", "zoë@example.com"),
         }
         db.session.close()

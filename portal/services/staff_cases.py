@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Attachment, Case, Event, Message, Stage, User
 from portal.models.enums import CaseStatus, Process, Role
+from portal.search_text import in_name_order
 from portal.services.calendar import add_working_days
 from portal.services.security_log import security_event
 
@@ -134,7 +135,7 @@ def internal_notes(case: Case) -> list[Message]:
 def staff_directory() -> dict[int, User]:
     """Return every member of staff by id (for names in timelines and pickers), read once a request."""
     if "staff_directory" not in g:
-        g.staff_directory = {user.id: user for user in db.session.scalars(select(User).order_by(User.name, User.email))}
+        g.staff_directory = {user.id: user for user in in_name_order(db.session.scalars(select(User)))}
     return g.staff_directory
 
 
@@ -167,8 +168,8 @@ def service_area_options() -> list[tuple[str, str]]:
 
 def staff_options(*roles: Role) -> list[tuple[str, str]]:
     """Return (id, name) for active staff in these roles."""
-    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name))
-    return [(str(user.id), user.name or user.email) for user in users]
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(roles)))
+    return [(str(user.id), user.name or user.email) for user in in_name_order(users)]
 
 
 def get_staff_member(user_id: str | None) -> User | None:

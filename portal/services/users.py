@@ -13,6 +13,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from portal.extensions import db
 from portal.models import ServiceArea, User
 from portal.models.enums import ActorType, Role
+from portal.search_text import in_name_order
 from portal.services.events import record_event
 from portal.services.security_log import security_event
 from portal.services.staff_sessions import (
@@ -157,14 +158,12 @@ def create_user(
 
 
 def list_users() -> list[User]:
-    """Return every staff account, active ones first, by name, with their service areas loaded."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .options(selectinload(User.service_areas))
-            .order_by(User.active.desc(), func.lower(User.name), User.email)
-        )
-    )
+    """Return every staff account, active ones first, by name, with their service areas loaded.
+
+    Sorted in Python (portal/search_text.py::in_name_order), so the order is the same on either database.
+    """
+    users = in_name_order(db.session.scalars(select(User).options(selectinload(User.service_areas))))
+    return sorted(users, key=lambda user: not user.active)  # a stable sort: each group stays in name order
 
 
 def get_user(user_id: int) -> User | None:
