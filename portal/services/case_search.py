@@ -96,16 +96,17 @@ def _filtered(user: User, filters: CaseFilters, today: date):
         query = query.join(latest, and_(latest.case_id == Case.id, latest.number == newest_stage))
     if filters.q:
         # Names and addresses are matched on their stored keys, folded in Python: SQLite's lower() knows only A-Z.
-        as_name, as_email = f"%{name_key(filters.q)}%", f"%{email_key(filters.q)}%"
+        # References are plain ASCII, so lower() serves them on either database.
+        folded, lowered = f"%{name_key(filters.q)}%", f"%{email_key(filters.q)}%"
         representative = aliased(Contact)
         query = query.join(Contact, Contact.id == Case.resident_id)
         query = query.outerjoin(representative, representative.id == Case.representative_id).where(
             or_(
-                func.lower(Case.reference).like(as_email),
-                Contact.name_key.like(as_name),
-                Contact.email_key.like(as_email),
-                representative.name_key.like(as_name),
-                representative.email_key.like(as_email),
+                func.lower(Case.reference).like(lowered),
+                Contact.name_key.like(folded),
+                Contact.email_key.like(lowered),
+                representative.name_key.like(folded),
+                representative.email_key.like(lowered),
             )
         )
     if filters.status:

@@ -50,7 +50,7 @@ class ErasurePlan:
 
 def find_cases(email: str) -> list[FoundCase]:
     """Return every case with this email address (in any capitals) on its resident or representative, oldest first."""
-    wanted = email_key(email or "")
+    wanted = email_key(email)
     if not wanted:
         return []
     resident, representative = aliased(Contact), aliased(Contact)
@@ -92,7 +92,7 @@ def export_personal_data(email: str, user: User, today: date | None = None) -> t
         cases.append({**_case_data(item), "files": case_files})
     document = {
         "exported_on": (today or date.today()).isoformat(),
-        "email_address": email_key(email or ""),
+        "email_address": email_key(email),
         "cases": cases,
     }
     buffer = io.BytesIO()
