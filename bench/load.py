@@ -140,19 +140,19 @@ def run(wrk: str, port: int, script: Path, seconds: int) -> Result:
 
 
 def begin_session(port: int) -> str:
-    """What a resident's browser does first: GET /feedback/begin, follow it to /feedback/type; the cookie after."""
+    """What a resident's browser does first: GET /feedback/begin, follow it to /feedback/type; the cookie after.
+
+    The start link stores nothing; the first form page gives the browser its session (the form's CSRF secret).
+    """
     begun = fetch(port, BEGIN_PAGE, BROWSER_HEADERS)
-    cookie = begun.session_cookie()
     location = begun.header("Location")
-    if begun.status != 302 or not cookie or not location.endswith(FIRST_VISIT_PAGE):
-        raise RuntimeError(
-            f"GET {BEGIN_PAGE}: expected a 302 to {FIRST_VISIT_PAGE} with a session cookie, "
-            f"got {begun.status} to {location!r}, cookie {cookie!r}"
-        )
-    first = fetch(port, FIRST_VISIT_PAGE, {**BROWSER_HEADERS, "Cookie": cookie})
-    if first.status != 200:
-        raise RuntimeError(f"GET {FIRST_VISIT_PAGE} with the new session: {first.status}")
-    return first.session_cookie() or cookie
+    if begun.status != 302 or not location.endswith(FIRST_VISIT_PAGE):
+        raise RuntimeError(f"GET {BEGIN_PAGE}: expected a 302 to {FIRST_VISIT_PAGE}, got {begun.status} {location!r}")
+    first = fetch(port, FIRST_VISIT_PAGE, BROWSER_HEADERS)
+    cookie = first.session_cookie()
+    if first.status != 200 or not cookie:
+        raise RuntimeError(f"GET {FIRST_VISIT_PAGE}: expected a 200 with a session cookie, got {first.status}")
+    return cookie
 
 
 def check_pages(port: int, paths: tuple[str, ...], cookie: str) -> None:

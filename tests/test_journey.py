@@ -137,10 +137,10 @@ def test_pages_cannot_be_skipped(client):
     assert response.location.endswith("/feedback/type")
 
 
-def test_a_page_without_a_draft_starts_one(client):
+def test_a_later_page_without_answers_goes_to_the_first_question(client):
     response = client.get("/feedback/details")
     assert response.status_code == 302
-    assert response.location.endswith("/feedback/begin")
+    assert response.location.endswith("/feedback/type")
 
 
 def test_unknown_question_page_is_not_found(client):

@@ -3,9 +3,11 @@
 import logging
 
 import pytest
+from sqlalchemy import func, select
 
 from portal import create_app
 from portal.extensions import db
+from portal.models import Draft
 from tests.conftest import csrf_token
 from tests.journey import COMPLAINT, fill_all, lodge, start, submit
 
@@ -75,8 +77,8 @@ def test_production_cookies_are_secure_and_https_is_forced(tmp_path, monkeypatch
     assert not app.debug
     with app.app_context():
         db.create_all()
-    begun = app.test_client().get("/feedback/begin", base_url="https://example.gov.uk")
-    [cookie] = [c for c in begun.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")]
+    form_page = app.test_client().get("/feedback/type", base_url="https://example.gov.uk")  # its CSRF secret
+    [cookie] = [c for c in form_page.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")]
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
     assert {"secure", "httponly", "path", "samesite"} <= attributes and "domain" not in attributes
     assert "; Path=/" in cookie
@@ -102,15 +104,20 @@ def test_tracking_requests_are_rate_limited(make_app):
     assert client.get("/track").status_code == 200
 
 
-def test_starting_forms_and_saving_answers_are_rate_limited(make_app):
+def test_saving_answers_is_rate_limited_and_starting_a_form_stores_nothing(make_app):
     app = make_app(RATELIMIT_ENABLED=True, ANSWER_RATE_LIMIT="3 per hour")
     client = app.test_client()
-    token = csrf_token(client.get("/feedback/begin", follow_redirects=True))  # 1: starts a draft
-    statuses = [client.post("/feedback/type", data={"csrf_token": token, "type": "complaint"}).status_code]
-    statuses.append(client.post("/feedback/type", data={"csrf_token": token, "type": "complaint"}).status_code)
-    statuses.append(client.post("/feedback/type", data={"csrf_token": token, "type": "complaint"}).status_code)
-    assert statuses == [303, 303, 429]
-    assert client.get("/feedback/begin").status_code == 429  # no more new drafts from this address either
+    for _ in range(5):  # following the start link, as a crawler would, stores nothing and counts for nothing
+        assert client.get("/feedback/begin").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+    token = csrf_token(client.get("/feedback/begin", follow_redirects=True))
+    statuses = [
+        client.post("/feedback/type", data={"csrf_token": token, "type": "complaint"}).status_code for _ in range(4)
+    ]
+    assert statuses == [303, 303, 303, 429]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 1  # the first answer started it
     assert client.get("/feedback/type").status_code == 200  # reading a page is not limited
 
 

@@ -47,14 +47,16 @@ def start():
 
 
 @bp.get("/feedback/begin")
-@limiter.shared_limit(_answer_limit, scope="answers")  # each visit starts a draft
 def begin():
-    """Start a fresh set of answers (or carry on with the current one) and go to the first unanswered page."""
-    draft = find_draft(session.get("draft_id"))
-    if draft is None or draft.case_id is not None:
-        draft = start_draft()
-        session["draft_id"] = draft.id
-    step = first_incomplete(draft.answers)
+    """Carry on with the current answers, or start afresh, at the first unanswered page.
+
+    Nothing is stored here: the draft is created by the first page's answers, so following the start link (as
+    crawlers and link previews do) writes nothing.
+    """
+    draft = _current_draft()
+    if draft is None:
+        session.pop("draft_id", None)
+    step = first_incomplete(draft.answers if draft else {})
     return redirect(url_for("public.question", slug=step.slug) if step else url_for("public.check_answers"))
 
 
@@ -100,15 +102,14 @@ def question(slug: str):
     if step is None:
         abort(404)
     draft = _current_draft()
-    if draft is None:
-        return redirect(url_for("public.begin"))
-    earliest = first_incomplete(draft.answers)
+    saved = draft.answers if draft else {}  # no draft yet: the first page's answers will start one
+    earliest = first_incomplete(saved)
     if earliest is not None and list(STEPS_BY_SLUG).index(earliest.slug) < list(STEPS_BY_SLUG).index(slug):
         return redirect(url_for("public.question", slug=earliest.slug))
 
     # The service page's choices and its radios, grouped by directorate, from one read.
     directorates = list_directorates() if step.slug == "service" else []
-    form = _build_form(step, draft.answers, directorates)
+    form = _build_form(step, saved, directorates)
     if step.slug == "evidence":
         response = _handle_evidence(form, draft, step)
         if response is not None:
@@ -118,7 +119,11 @@ def question(slug: str):
             keep_only_triggering_field_errors(form)
         else:
             answers = answers_from(form)
-            save_answers(draft, answers)
+            if draft is None:  # the first page's answers start the draft
+                draft = start_draft(answers)
+                session["draft_id"] = draft.id
+            else:
+                save_answers(draft, answers)
             if slug == "type" and answers["type"] != "complaint":
                 forget_answers(draft, "desired_outcome")
             note_draft_changed()

@@ -19,9 +19,9 @@ class TooManyFiles(ValueError):
     """Raised when a draft already holds as many files as allowed."""
 
 
-def start_draft() -> Draft:
-    """Create an empty draft with an unguessable id."""
-    draft = Draft(id=secrets.token_urlsafe(32), answers={})
+def start_draft(answers: dict | None = None) -> Draft:
+    """Create a draft with an unguessable id, holding the first answers the resident gave."""
+    draft = Draft(id=secrets.token_urlsafe(32), answers=dict(answers or {}))
     db.session.add(draft)
     db.session.commit()
     return draft
