@@ -46,7 +46,9 @@ def save_answers(draft: Draft, answers: dict) -> None:
 
 
 def forget_answers(draft: Draft, *names: str) -> None:
-    """Drop answers that no longer apply (for example the put-it-right answer of a compliment)."""
+    """Drop answers that no longer apply (for example the put-it-right answer of a compliment), if it has any."""
+    if not any(name in draft.answers for name in names):
+        return
     draft.answers = {key: value for key, value in draft.answers.items() if key not in names}
     db.session.commit()
 
