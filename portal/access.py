@@ -92,6 +92,7 @@ ROUTE_ACCESS: dict[str, str | frozenset[Role]] = {
     "admin.enable_user": frozenset({Role.ADMIN}),
     "admin.reset_authenticator": frozenset({Role.ADMIN}),
     "admin.user_password": frozenset({Role.ADMIN}),
+    "admin.user_email": frozenset({Role.ADMIN}),
     "admin.sign_out_user": frozenset({Role.ADMIN}),
     "admin.settings": frozenset({Role.ADMIN}),
     "admin.apply_preset": frozenset({Role.ADMIN}),

@@ -99,6 +99,7 @@ def test_posts_are_refused_to_the_wrong_roles(app):
         (f"/staff/admin/users/{officer_id}/disable", {}),
         (f"/staff/admin/users/{officer_id}/enable", {}),
         (f"/staff/admin/users/{officer_id}/password", {"password": "y" * 12}),
+        (f"/staff/admin/users/{officer_id}/email", {"email": "taken-over@example.gov.uk"}),
         ("/staff/admin/settings/preset", {"preset": "complaint-handling-code"}),
         (f"/staff/admin/settings/timescales/{timescale}", {"working_days": "5", "max_working_days": "5"}),
     ]
@@ -124,6 +125,7 @@ def test_posts_are_refused_to_the_wrong_roles(app):
     assert all(event.actor_type == "system" for event in _events(app, "user_created"))  # only the tests' own
     with app.app_context():
         assert db.session.get(User, officer_id).active
+        assert db.session.get(User, officer_id).email == "someone@example.gov.uk"
         assert db.session.scalar(select(User).filter_by(email="x@example.gov.uk")) is None
         assert db.session.get(ServiceArea, area).name == "Libraries"
         assert db.session.get(Theme, theme).name == "Communication"
@@ -143,6 +145,7 @@ def test_every_admin_page_passes_the_page_checks(app):
     urls += [
         f"/staff/admin/users/{officer_id}",
         f"/staff/admin/users/{officer_id}/password",
+        f"/staff/admin/users/{officer_id}/email",
         f"/staff/admin/settings/timescales/{timescale}",
         f"/staff/admin/service-areas/{_area_id(app, 'Libraries')}",
         f"/staff/admin/service-areas/directorates/{directorate}",
@@ -362,6 +365,56 @@ def test_an_administrator_sets_a_new_password(app):
     assert new.status_code == 303
     event = _events(app, "user_password_set")[-1]
     assert event.detail == {"user_id": officer_id}
+
+
+def test_an_administrator_changes_the_address_an_account_signs_in_with(app):
+    admin = staff_client(app, "admin")
+    officer_id = make_staff(app, "officer", email="jo.smith@example.gov.uk", name="Jo Jones")
+    officer = app.test_client()
+    sign_in(officer, "jo.smith@example.gov.uk")
+    url = f"/staff/admin/users/{officer_id}/email"
+    assert 'value="jo.smith@example.gov.uk"' in _html(admin.get(url))
+
+    response = _post(admin, url, {"email": "  Jo.Jones@Example.gov.uk "})
+    assert response.status_code == 303 and response.location.endswith(f"/staff/admin/users/{officer_id}")
+    assert "jo.smith@example.gov.uk now signs in as jo.jones@example.gov.uk" in _html(admin.get(response.location))
+    assert _user_id(app, "jo.jones@example.gov.uk") == officer_id
+    assert officer.get("/staff/").status_code == 200  # the same person: still signed in where they were
+    client = app.test_client()
+    token = csrf_token(client.get("/staff/sign-in"))
+    old = client.post(
+        "/staff/sign-in", data={"csrf_token": token, "email": "jo.smith@example.gov.uk", "password": PASSWORD}
+    )
+    assert old.status_code == 200 and "Enter a correct email address and password" in _html(old)
+    sign_in(app.test_client(), "jo.jones@example.gov.uk")  # the same password and authenticator app
+    event = _events(app, "user_changed")[-1]
+    assert event.actor_id == _user_id(app, "admin@example.gov.uk")
+    assert (event.detail["before"]["email"], event.detail["after"]["email"]) == (
+        "jo.smith@example.gov.uk",
+        "jo.jones@example.gov.uk",
+    )
+    unchanged = _post(admin, url, {"email": "JO.JONES@example.gov.uk"})
+    assert "Nothing was changed" in _html(admin.get(unchanged.location))
+    assert len(_events(app, "user_changed")) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("ADMIN@example.gov.uk", "An account with this email address already exists"),
+        ("", "Enter an email address"),
+        ("not an address", "Enter an email address in the correct format"),
+        ("jo@" + "b" * 400 + ".gov.uk", "Enter an email address in the correct format"),
+    ],
+)
+def test_an_address_that_is_taken_or_not_an_address_is_refused(app, typed, message):
+    admin = staff_client(app, "admin")
+    officer_id = make_staff(app, "officer")
+    page = _html(_post(admin, f"/staff/admin/users/{officer_id}/email", {"email": typed}))
+    assert message in page and "<title>Error: " in page
+    check_page(page, "en")
+    assert _user_id(app, "officer@example.gov.uk") == officer_id
+    assert _events(app, "user_changed") == []
 
 
 # Settings: timescales and the calendar

@@ -81,9 +81,9 @@ class _AccountFields(BaseForm):
             raise ValidationError(_l("Select at least one service area for a service responder"))
 
 
-class NewUserForm(_AccountFields):
-    email = StringField(
-        _l("Email address"),
+def _sign_in_email_field(label) -> StringField:
+    return StringField(
+        label,
         description=_l("They sign in with this address."),
         validators=[
             DataRequired(_l("Enter an email address")),
@@ -92,12 +92,21 @@ class NewUserForm(_AccountFields):
         ],
         widget=GovTextInput(),
     )
+
+
+class NewUserForm(_AccountFields):
+    email = _sign_in_email_field(_l("Email address"))
     password = new_password_field(_l("Password"))
     submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
 
 class UserDetailsForm(_AccountFields):
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
+
+
+class EmailForm(BaseForm):
+    email = _sign_in_email_field(_l("New email address"))
+    submit = SubmitField(_l("Change email address"), widget=GovSubmitInput())
 
 
 class PasswordForm(BaseForm):

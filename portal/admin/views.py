@@ -13,6 +13,7 @@ from portal.admin.forms import (
     ROLE_HINTS,
     ROLE_NAMES,
     DirectorateForm,
+    EmailForm,
     MessageTemplateForm,
     NewUserForm,
     PasswordForm,
@@ -71,6 +72,7 @@ from portal.services.users import (
     PasswordTooGuessable,
     PasswordTooLong,
     PasswordTooShort,
+    change_email,
     create_user,
     get_user,
     list_users,
@@ -270,6 +272,26 @@ def sign_out_user(user_id: int):
         "success",
     )
     return redirect_to(url_for("admin.user", user_id=account.id))
+
+
+@bp.route("/users/<int:user_id>/email", methods=["GET", "POST"])
+def user_email(user_id: int):
+    account = _user_or_404(user_id)
+    form = EmailForm(data={"email": account.email})
+    if form.validate_on_submit():
+        old_email = account.email
+        try:
+            changed = change_email(account, current_user, form.email.data)
+        except EmailTaken:
+            form.email.errors.append(_("An account with this email address already exists"))
+        else:
+            if changed:
+                message = _("%(old)s now signs in as %(new)s.", old=old_email, new=account.email)
+                flash(message, "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect_to(url_for("admin.user", user_id=account.id))
+    return render_template("admin/user_email.html", account=account, form=form, errors=form.error_list())
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])

@@ -189,6 +189,33 @@ def update_user(user: User, actor: User, name: str, role: str, service_area_ids=
     return True
 
 
+def change_email(user: User, actor: User, email: str) -> bool:
+    """Give an account a new sign-in address (a typo, a change of name); return whether it changed.
+
+    The password, the authenticator app and the sessions stay as they are: the person is the same. The audit trail
+    keeps the old and new address, as it keeps every change to an account.
+    """
+    email = email.strip().lower()
+    if email == user.email:
+        return False
+    other = find_user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise EmailTaken(f"an account for {email} already exists")
+    before = _summary(user)
+    user.email = email
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another request took the address between the check and the change
+        db.session.rollback()
+        raise EmailTaken(f"an account for {email} already exists") from error
+    record_event(
+        None, "user_changed", ActorType.STAFF, actor_id=actor.id, user_id=user.id, before=before, after=_summary(user)
+    )
+    security_event("sign_in_email_changed", user_id=user.id, actor_id=actor.id)
+    db.session.commit()
+    return True
+
+
 def set_user_active(user: User, actor: User, active: bool) -> None:
     """Disable an account (it can no longer sign in, and its sessions end) or enable it again."""
     if user.id == actor.id and not active:
