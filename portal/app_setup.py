@@ -3,11 +3,14 @@
 import base64
 import hashlib
 import os
+from functools import lru_cache
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Undefined
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from portal import PROJECT_ROOT
 from portal.config import CONFIGS
@@ -225,7 +228,18 @@ def select_locale() -> str:
     for chosen in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if _choosable(chosen):
             return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    offered = _best_offered(request.headers.get("Accept-Language", ""), tuple(languages))
+    return offered or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=512)
+def _best_offered(accept_language: str, languages: tuple[str, ...]) -> str | None:
+    """The offered language a browser's Accept-Language prefers, worked out once per distinct header.
+
+    Browsers send few distinct headers, and Werkzeug's matching (regional and fallback forms) is a noticeable part
+    of a cached page's time; the cache is bounded, so made-up headers only push older ones out.
+    """
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
 
 
 def _choosable(code: str | None) -> bool:

@@ -73,6 +73,23 @@ def test_language_choice_beats_accept_language(client):
     assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("accept", "shown"),
+    [
+        ("pl-PL,pl;q=0.9,en;q=0.8", "pl"),
+        ("pt-BR", "pt"),
+        ("fr-FR,fr;q=0.9,uk;q=0.5,cy;q=0.4", "uk"),
+        ("cy-GB;q=0.5, ro;q=0.9", "ro"),
+        ("fr-FR,de;q=0.9", "en"),
+        ("", "en"),
+    ],
+)
+def test_a_browsers_languages_pick_the_page_language_in_their_order(app, accept, shown):
+    for _ in range(2):  # the second time from the remembered choice for this header
+        html = app.test_client().get("/track", headers={"Accept-Language": accept}).get_data(as_text=True)
+        assert f'<html lang="{shown}"' in html, accept
+
+
 def test_unknown_language_falls_back(client):
     assert '<html lang="en"' in client.get("/?lang=xx").get_data(as_text=True)
 
